@@ -1,0 +1,91 @@
+/// Decoded text accumulated as bytes: cheap appends without Foundation's formatting.
+///
+/// Formatting helpers mirror the printf conversions upstream's output uses (`%x`, `%llx`,
+/// `%02x`, `%u`, `%d`), so decoders can state the exact format next to each call.
+public struct TextBuffer: Sendable, Equatable {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 1024) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public var isEmpty: Bool { bytes.isEmpty }
+    public var count: Int { bytes.count }
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    public mutating func write(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write(byte: UInt8) { bytes.append(byte) }
+
+    public mutating func write(_ other: TextBuffer) { bytes.append(contentsOf: other.bytes) }
+
+    /// Writes `s` followed by a newline.
+    public mutating func line(_ s: String) {
+        write(s)
+        bytes.append(0x0a)
+    }
+
+    public mutating func newline() { bytes.append(0x0a) }
+
+    /// `%llx` / `%x`: lower-case hex, no prefix; `width` pads with zeros (`%02x`, `%016llx`).
+    public mutating func hex<T: BinaryInteger>(_ v: T, width: Int = 0) {
+        var value = UInt64(truncatingIfNeeded: v)
+        var digits: (UInt64, UInt64) = (0, 0)  // 16 nibbles in two words, reversed order
+        var n = 0
+        repeat {
+            let d = value & 0xf
+            if n < 8 { digits.0 |= d << (UInt64(n) * 8) } else { digits.1 |= d << (UInt64(n - 8) * 8) }
+            n += 1
+            value >>= 4
+        } while value != 0
+        if width > n { for _ in 0..<(width - n) { bytes.append(0x30) } }
+        var i = n - 1
+        while i >= 0 {
+            let d = i < 8 ? (digits.0 >> (UInt64(i) * 8)) & 0xff : (digits.1 >> (UInt64(i - 8) * 8)) & 0xff
+            bytes.append(d < 10 ? UInt8(0x30 + d) : UInt8(0x57 + d))
+            i -= 1
+        }
+    }
+
+    /// `%u` / `%llu` for unsigned, `%d` for signed values.
+    public mutating func decimal<T: BinaryInteger>(_ v: T, width: Int = 0) {
+        if v < 0 {
+            bytes.append(0x2d)
+            decimal(UInt64(truncatingIfNeeded: 0 &- Int64(v)), width: width > 0 ? width - 1 : 0)
+            return
+        }
+        var value = UInt64(v)
+        var tmp: [UInt8] = []
+        tmp.reserveCapacity(20)
+        repeat {
+            tmp.append(UInt8(0x30 + value % 10))
+            value /= 10
+        } while value != 0
+        if width > tmp.count { for _ in 0..<(width - tmp.count) { bytes.append(0x30) } }
+        bytes.append(contentsOf: tmp.reversed())
+    }
+}
+
+/// Formatting helpers that return strings (for messages and journal fields).
+public enum Format {
+    public static func hex<T: BinaryInteger>(_ v: T, width: Int = 0) -> String {
+        var t = TextBuffer(capacity: 20)
+        t.hex(v, width: width)
+        return t.string
+    }
+    public static func decimal<T: BinaryInteger>(_ v: T) -> String {
+        var t = TextBuffer(capacity: 20)
+        t.decimal(v)
+        return t.string
+    }
+}
