@@ -12,8 +12,10 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
         // The domain: struct mce, CPU identification, decoders, decoded result. No I/O.
-        .target(name: "MachineCheck"),
-        .executableTarget(name: "mcelog", dependencies: ["MachineCheck"]),
+        .target(name: "MachineCheck", linkerSettings: [.linkedLibrary("m")]),
+        // Sources and sinks: files, devices, tracefs, text; thin typed wrappers over Glibc.
+        .target(name: "MCEIO", dependencies: ["MachineCheck"]),
+        .executableTarget(name: "mcelog", dependencies: ["MachineCheck", "MCEIO"]),
         .testTarget(name: "MachineCheckTests", dependencies: ["MachineCheck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,7 +13,7 @@
 #   next to this script's repository), laid out like tracefs:
 #     instances/mcelog/events/header_page, .../events/mce/mce_record/format, .../trace,
 #     instances/mcelog/per_cpu/cpu0/trace_pipe_raw, ...
-#   plus uname-r, cpuinfo, dmesg.txt, injected.tsv and PROVENANCE.md.
+#   plus uname-r, cpuinfo, injected.tsv and PROVENANCE.md.
 # env: VM_CACHE  download/unpack cache (default /var/cache/mce-e2e-vm; not /tmp, which can be
 #                cleaned at any time)
 #      KPKG      kernel package to use instead of the default for the series
@@ -32,26 +32,32 @@ mkdir -p "$C/debs"
 
 # ---------------------------------------------------------------------------------------------
 # What gets injected. One line per machine check, in the order they are injected:
-#   method  cpu bank status             mcgstatus addr      misc
+#   method  cpu bank status             mcgstatus addr      misc  pause-after (s)
 # method sw   : debugfs mce-inject flags=sw  (straight to mce_log(); mcgcap/mcgstatus stay 0)
 # method hw   : debugfs mce-inject flags=hw  (bank MSRs written, then int 18 -> real #MC handler)
 # method qemu : QEMU HMP `mce cpu bank status mcg_status addr misc` (QEMU writes the bank MSRs;
 #               a corrected error is found by the guest's poller, a UC error raises #MC)
 # Status bits: 0x9c00004000010090 = VAL|EN|MISCV|ADDRV, corrected count 1, MSCOD 1,
-#   MCACOD 0x0090 (memory controller read, channel 0); ...91 = channel 1; ...92 = channel 2.
+#   MCACOD 0x0090 (memory controller read, channel 0); ...91 = channel 1; ...92 = channel 2;
+#   0x9c00004000010093 (channel 3) is used for the burst.
 #   0xbd000000000000c0 = VAL|UC|EN|MISCV|ADDRV|S, AR=0 (SRAO), MCACOD 0xc0 (memory scrub).
+# The 0.5 s pauses spread the events out, so the ring buffer contains time_extend entries. The
+# burst of BURST corrected errors (addresses 0x2000000, 0x2001000, ...; no pauses) makes the
+# raw dump span several 4096-byte sub-buffers, so page boundaries and padding get exercised.
 # The UC addresses lie in the kernel image (nokaslr puts it at 16 MiB), so memory_failure()
 # reports "unhandlable page ... Ignored" instead of killing a process (or init).
 # Guest is `-smp 1`: with 2 vCPUs an Intel (Nehalem) hw injection panics with a broadcast timeout.
 # ---------------------------------------------------------------------------------------------
+BURST=${BURST:-60}
 INJECTIONS="\
-sw   0 1 0x9c00004000010090 0x0 0x1234000 0x8c
-sw   0 1 0x9c00004000010090 0x0 0x1234000 0x8c
-sw   0 1 0x9c00004000010090 0x0 0x1234000 0x8c
-sw   0 2 0x9c00004000010091 0x0 0x5678000 0x8c
-hw   0 1 0xbd000000000000c0 0x0 0x1236000 0x86
-qemu 0 3 0x9c00004000010092 0x0 0x9abc000 0x8c
-qemu 0 4 0xbd000000000000c0 0x5 0x1237000 0x86"
+sw   0 1 0x9c00004000010090 0x0 0x1234000 0x8c 0.5
+sw   0 1 0x9c00004000010090 0x0 0x1234000 0x8c 0.5
+sw   0 1 0x9c00004000010090 0x0 0x1234000 0x8c 0.5
+sw   0 2 0x9c00004000010091 0x0 0x5678000 0x8c 0.5
+$(for i in $(seq 0 $((BURST-1))); do printf 'sw   0 5 0x9c00004000010093 0x0 0x%x 0x8c 0\n' $((0x2000000 + i*0x1000)); done)
+hw   0 1 0xbd000000000000c0 0x0 0x1236000 0x86 0.5
+qemu 0 3 0x9c00004000010092 0x0 0x9abc000 0x8c 0.5
+qemu 0 4 0xbd000000000000c0 0x5 0x1237000 0x86 0.5"
 NINJ=$(printf '%s\n' "$INJECTIONS" | wc -l)
 
 # ---- kernel package for the requested series --------------------------------------------------
@@ -126,7 +132,7 @@ insmod /mce-inject.ko || fail "insmod mce-inject"
 mkdir -p /out
 echo "#n	method	cpu	bank	status	mcgstatus	addr	misc	guest_uptime" > /out/injected.tsv
 n=0
-while read m cpu bank status mcgs addr misc; do
+while read m cpu bank status mcgs addr misc pause; do
   n=$((n+1))
   before=$(grep -c mce_record $I/trace)
   echo "$n	$m	$cpu	$bank	$status	$mcgs	$addr	$misc	$(up)" >> /out/injected.tsv
@@ -142,7 +148,7 @@ while read m cpu bank status mcgs addr misc; do
   i=0; while [ $(grep -c mce_record $I/trace) -le $before ] && [ $i -lt 60 ]; do sleep 0.25; i=$((i+1)); done
   [ $(grep -c mce_record $I/trace) -gt $before ] || fail "injection $n produced no record"
   echo "RECORDED $n uptime=$(up)"
-  sleep 0.5   # spread the events out (gives time_extend entries in the ring buffer)
+  [ "$pause" = 0 ] || sleep $pause
 done < /injections
 sleep 1.5     # let the poller run once more, in case an injection leaves anything behind
 echo "T_INJECTED uptime=$(up)"
@@ -163,8 +169,8 @@ for c in $I/per_cpu/cpu*; do
   cp $c/stats $O/per_cpu/$cpu/stats
   # trace_pipe_raw hands out one whole 4096-byte sub-buffer per read() and blocks when it is
   # empty (busybox dd has no iflag=nonblock): bs=4096, a timeout ends the final blocking read.
-  timeout 3 dd if=$c/trace_pipe_raw of=$O/per_cpu/$cpu/trace_pipe_raw bs=4096 2>/dev/null
-  echo "RAW $cpu bytes=$(wc -c < $O/per_cpu/$cpu/trace_pipe_raw)"
+  t0=$(up); timeout 3 dd if=$c/trace_pipe_raw of=$O/per_cpu/$cpu/trace_pipe_raw bs=4096 2>/dev/null; rc=$?
+  echo "RAW $cpu bytes=$(wc -c < $O/per_cpu/$cpu/trace_pipe_raw) dd_rc=$rc (143 = ended by timeout) from uptime $t0 to $(up)"
 done
 uname -r > /out/uname-r
 cat /proc/cpuinfo > /out/cpuinfo
@@ -242,7 +248,7 @@ nrec=$(grep -c 'mce_record:' "$DEST/instances/mcelog/trace")
   echo "* QEMU command (paths shortened): \`qemu-system-x86_64 -accel tcg -cpu Nehalem -smp 1 -m 512 -display none -no-reboot -nic none -kernel vmlinuz-$KVER -initrd initrd.gz -append \"console=ttyS0 panic=-1 nokaslr\" -serial file:console.log -serial file:data.b64 -chardev pipe,id=mon,path=mon -mon chardev=mon,mode=readline\`"
   echo "* guest CPU: \`-cpu Nehalem\` (GenuineIntel, family 6, cpuid 0x106a3, MCG_CAP 0x100010a: 10 banks, CTL_P, SER_P), 1 vCPU"
   echo "* instance setup: \`mkdir instances/mcelog\`; \`buffer_percent\` = 0; enabled \`events/mce/mce_record\`$( [ -d "$DEST/instances/mcelog/events/ras/mc_event" ] && echo ' and `events/ras/mc_event` (present; no EDAC driver binds under QEMU, so it never fires)'); \`machinecheck0/check_interval\` = 1"
-  echo "* capture: \`tracing_on\` = 0, then \`trace\` copied, then \`per_cpu/cpuN/trace_pipe_raw\` read with \`dd bs=4096\` (consuming, whole 4096-byte sub-buffers) until it blocked (3 s timeout)"
+  echo "* capture: \`tracing_on\` = 0, then \`trace\` copied, then \`per_cpu/cpuN/trace_pipe_raw\` read with \`dd bs=4096\` (consuming, whole 4096-byte sub-buffers) until it returned EOF or blocked on the empty buffer (ended by a 3 s timeout); see the RAW line below"
   echo "* host wall time of the run: $ms ms"
   echo
   echo "## Injected machine checks (in order)"
@@ -251,12 +257,22 @@ nrec=$(grep -c 'mce_record:' "$DEST/instances/mcelog/trace")
   echo
   echo "| # | method | cpu | bank | status | mcgstatus | addr | misc |"
   echo "|---|---|---|---|---|---|---|---|"
-  printf '%s\n' "$INJECTIONS" | awk '{printf "| %d | %s | %s | %s | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4, $5, $6, $7}'
+  # the burst (bank 5, status ...93) is folded into one row; injected.tsv lists every injection
+  printf '%s\n' "$INJECTIONS" | awk '
+    $3 == 5 && $4 == "0x9c00004000010093" { if (!b0) b0 = NR; b1 = NR; if (!ba) ba = $6; next }
+    b0 && !done { printf "| %d-%d | %s | %s | %s | %s | %s | %s + 0x1000 * k, k = 0..%d | %s |\n", b0, b1, "sw", 0, 5, "0x9c00004000010093", "0x0", ba, b1-b0, "0x8c"; done = 1 }
+    { printf "| %d | %s | %s | %s | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4, $5, $6, $7 }'
   echo
   echo "## mce_record lines of the text \`trace\` file"
   echo
   echo '```'
   grep -v '^#' "$DEST/instances/mcelog/trace"
+  echo '```'
+  echo
+  echo "## Guest progress (console; burst injections omitted)"
+  echo
+  echo '```'
+  tr -d '\r' < $CON | grep -E '^(T_|INJECT|RECORDED|RAW|SHIPPED|buffer_percent)' | awk '/^INJECT .* bank=5 status=0x9c00004000010093 /{b[$2] = 1} /^(INJECT|RECORDED) /&&b[$2]{next} {print}' || true
   echo '```'
   echo
   echo "## Raw sub-buffers"
@@ -268,7 +284,9 @@ nrec=$(grep -c 'mce_record:' "$DEST/instances/mcelog/trace")
   echo "## Kernel log lines about the injections (from dmesg.txt)"
   echo
   echo '```'
-  grep -i -E 'mce|machine check|hardware error|memory failure' "$DEST/dmesg.txt" || true
+  # without the 3 lines per burst record (Bank 5)
+  grep -i -E 'mce|machine check|hardware error|memory failure' "$DEST/dmesg.txt" | awk '/Bank 5: /{skip = 3} skip {skip--; next} {print}' || true
   echo '```'
 } > "$DEST/PROVENANCE.md"
+rm -f "$DEST/dmesg.txt"   # its MCE lines are in PROVENANCE.md; the rest is boot noise
 echo "fixtures in $DEST:"; (cd "$DEST" && find . -type f | sort | xargs ls -l | awk '{print $5, $9}')

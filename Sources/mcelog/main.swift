@@ -1,1 +1,165 @@
-print("stub")
+import Glibc
+import MachineCheck
+import MCEIO
+
+/// Buffered standard output: decoded text is written in large chunks.
+struct StandardOutput {
+    var buffer = TextBuffer(capacity: 1 << 16)
+    mutating func flushIfLarge() { if buffer.count >= 1 << 16 { flush() } }
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        try? FileDescriptor.standardOutput.writeAll(buffer.bytes)
+        buffer.removeAll()
+    }
+}
+
+/// ctime(3) in the process's time zone (TZ), as upstream prints TIME lines.
+struct LocalTimeRenderer: TimeRenderer {
+    func ctime(_ seconds: Int64) -> String {
+        var t = time_t(seconds)
+        var tm = Glibc.tm()
+        guard localtime_r(&t, &tm) != nil else { return UTCTimeRenderer().ctime(seconds) }
+        return UTCTimeRenderer.render(seconds, offset: Int64(tm.tm_gmtoff))
+    }
+}
+
+func fail(_ message: String, code: Int32 = 1) -> Never {
+    Diagnostics.error(message)
+    exit(code)
+}
+
+func makeFormatter(_ o: CommandLineOptions) -> RecordFormatter {
+    RecordFormatter(cpuMHz: o.cpuMHz, timeRenderer: LocalTimeRenderer())
+}
+
+func runAscii(_ o: CommandLineOptions) -> Int32 {
+    var fd = FileDescriptor.standardInput
+    if let f = o.inputFile {
+        do { fd = try FileDescriptor.open(f, O_RDONLY) } catch {
+            fail("Cannot open input file `\(f)': \(String(cString: strerror((error as? SystemError)?.errno ?? EIO)))")
+        }
+    }
+    var transcoder = AsciiTranscoder(formatter: makeFormatter(o), tracker: CPUTypeTracker(forced: o.cpuType))
+    transcoder.raw = o.raw
+    transcoder.parser.separateOnBlankLines = o.blankLinesSeparate
+    var out = StandardOutput()
+    var reader = LineReader(fd: fd)
+    let json = o.json
+    let onRecord: (DecodeFacts, MachineCheckRecord) -> Void = { _, _ in }
+    do {
+        try reader.forEachLine { line in
+            transcoder.feed(line: line, out: &out.buffer, onRecord: onRecord) { Diagnostics.error($0) }
+            out.flushIfLarge()
+        }
+    } catch {
+        out.flush()
+        fail("reading input: \(error)")
+    }
+    transcoder.finish(out: &out.buffer, onRecord: onRecord) { Diagnostics.error($0) }
+    out.flush()
+    _ = json
+    return 0
+}
+
+/// Device mode on a file of binary records (or `--binary`: one record, the file's size).
+func runRecordFile(_ o: CommandLineOptions, path: String, wholeFileIsOneRecord: Bool) -> Int32 {
+    var length = o.recordLength ?? MachineCheckRecord.currentLength
+    if wholeFileIsOneRecord {
+        var st = stat()
+        guard stat(path, &st) == 0 else { fail("Cannot open `\(path)': \(String(cString: strerror(errno)))") }
+        length = Int(st.st_size)
+        guard length >= MachineCheckRecord.minimumLength else {
+            fail("`\(path)' holds \(length) bytes, less than the smallest kernel record (64 bytes)")
+        }
+    }
+    if length > MachineCheckRecord.currentLength {
+        Diagnostics.error("warning: \(length - MachineCheckRecord.currentLength) bytes ignored in each record")
+    }
+    var tracker = CPUTypeTracker(forced: o.cpuType, initial: hostDecoderType())
+    let formatter = makeFormatter(o)
+    var out = StandardOutput()
+    var index = 0
+    var decoded = 0
+    let limit = o.numErrors
+    do {
+        try RecordFileReader(path: path, recordLength: length).forEach { item in
+            switch item {
+            case .truncated(let offset, let bytes):
+                Diagnostics.error("`\(path)': \(bytes) trailing bytes at offset \(offset) do not make a whole \(length)-byte record; ignored")
+            case .record(var r, _):
+                defer { index += 1 }
+                if let l = limit, decoded >= l { return }
+                for w in tracker.observe(r) { Diagnostics.error(w) }
+                if o.filter && DeviceFilter.isBogus(r, cpuType: tracker.current) { return }
+                if r.time == 0 { r.time = UInt64(max(0, Glibc.time(nil))) }
+                decoded += 1
+                if o.raw {
+                    RawFormatter.format(r, into: &out.buffer)
+                } else {
+                    out.buffer.line("Hardware event. This is not a software error.")
+                    formatter.format(r, cpuType: tracker.current, index: index, into: &out.buffer)
+                }
+                out.flushIfLarge()
+            }
+        }
+    } catch {
+        out.flush()
+        if o.ignoreNoDevice { exit(0) }
+        fail("\(error)")
+    }
+    out.flush()
+    return 0
+}
+
+func hostDecoderType() -> CPUType {
+    guard let host = HostCPU.read() else { return .generic }
+    return host.selection.type
+}
+
+func isCPUSupported(_ o: CommandLineOptions) -> Int32 {
+    guard let host = HostCPU.read() else {
+        Diagnostics.error("warning: Cannot parse /proc/cpuinfo")
+        return 1
+    }
+    let sel = host.selection
+    if let w = sel.warning, sel.type == .generic || sel.type == .intel { Diagnostics.error(w) }
+    return sel.type == .generic ? 1 : 0
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let options: CommandLineOptions
+do {
+    options = try CommandLineOptions.parse(arguments)
+} catch let e as CommandLineOptions.UsageError {
+    Diagnostics.error(e.message)
+    try? FileDescriptor.standardError.writeAll(CommandLineOptions.usage)
+    exit(1)
+}
+
+if options.positional.count > 1 {
+    Diagnostics.error("too many arguments: \(options.positional.joined(separator: " "))")
+    try? FileDescriptor.standardError.writeAll(CommandLineOptions.usage)
+    exit(1)
+}
+
+switch options.command {
+case .version:
+    try? FileDescriptor.standardOutput.writeAll("mcelog \(MCELogVersion.string)\n")
+    exit(0)
+case .help:
+    try? FileDescriptor.standardOutput.writeAll(CommandLineOptions.usage)
+    try? FileDescriptor.standardOutput.writeAll("Valid CPUs: " + CPUNames.choices.map(\.name).joined(separator: " ") + "\n")
+    exit(0)
+case .ascii:
+    exit(runAscii(options))
+case .isCPUSupported:
+    exit(isCPUSupported(options))
+case .binary:
+    guard let path = options.positional.first else { fail("--binary needs a FILE argument") }
+    exit(runRecordFile(options, path: path, wholeFileIsOneRecord: true))
+case .device:
+    let path = options.positional.first ?? "/dev/mcelog"
+    exit(runRecordFile(options, path: path, wholeFileIsOneRecord: false))
+case .daemon, .client, .ping:
+    fail("not implemented yet")
+}

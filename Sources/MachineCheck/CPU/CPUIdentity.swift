@@ -66,6 +66,11 @@ public struct CPUIdentity: Sendable, Equatable {
 public struct CPUSelection: Sendable, Equatable {
     public var type: CPUType
     public var warning: String?
+
+    public init(type: CPUType, warning: String? = nil) {
+        self.type = type
+        self.warning = warning
+    }
 }
 
 /// Maps CPU identities to decoder types (upstream's cputype.table and selection rules,

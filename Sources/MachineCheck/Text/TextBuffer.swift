@@ -27,6 +27,8 @@ public struct TextBuffer: Sendable, Equatable {
 
     public mutating func write(byte: UInt8) { bytes.append(byte) }
 
+    public mutating func write(bytes other: ArraySlice<UInt8>) { bytes.append(contentsOf: other) }
+
     public mutating func write(_ other: TextBuffer) { bytes.append(contentsOf: other.bytes) }
 
     /// Writes `s` followed by a newline.

@@ -63,8 +63,9 @@ public enum IntelArchitectural {
         if s & MCiStatus.en != 0 { ctx.out.line("Error enabled") }
         if s & MCiStatus.miscv != 0 { ctx.out.line("MCi_MISC register valid") }
         if s & MCiStatus.addrv != 0 { ctx.out.line("MCi_ADDR register valid") }
-        if s & MCiStatus.pcc != 0 { ctx.out.line("Processor context corrupt") }
-        if s & (MCiStatus.s | MCiStatus.ar) != 0 {
+        if s & MCiStatus.pcc != 0 {
+            ctx.out.line("Processor context corrupt")
+        } else if s & (MCiStatus.s | MCiStatus.ar) != 0 {
             ctx.out.line(recoveryStates[Int((s >> 55) & 3)])
         }
         if cap & MCGCap.serP != 0 && s & MCiStatus.fwst != 0 {

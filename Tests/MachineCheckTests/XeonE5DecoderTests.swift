@@ -1,0 +1,321 @@
+import Foundation
+import XCTest
+@testable import MachineCheck
+
+/// Replays ascii decode cases through the decoder alone: each record's decoder text (from
+/// `MCG status:` up to the `STATUS … MCGSTATUS` line, which a glued prefix may share) is
+/// compared with the same span of upstream's output. The input reader knows just the simple
+/// one-field-per-line form the cases below use.
+enum XeonGolden {
+    struct Case {
+        var record: MachineCheckRecord
+        var cpuType: CPUType
+        var expected: String
+        var title: String
+    }
+
+    /// Upstream's public decode cases, in the repository if copied there, else the shared
+    /// reference directory.
+    static func referenceDirectory() -> URL? {
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let candidates = [here.appendingPathComponent("../Fixtures/decode").standardized,
+                          URL(fileURLWithPath: "/work/shared/reference/decode")]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("gen-09.in").path) }
+    }
+
+    static func extraDirectory() -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/decode-extra").standardized
+    }
+
+    static func hex(_ s: Substring) -> UInt64? {
+        var t = s.trimmingCharacters(in: .whitespaces)
+        if t.hasPrefix("0x") || t.hasPrefix("0X") { t.removeFirst(2) }
+        return UInt64(t, radix: 16)
+    }
+
+    static func parseInput(_ text: String, forced: CPUType?) -> [(MachineCheckRecord, CPUType, String)] {
+        var out: [(MachineCheckRecord, CPUType, String)] = []
+        var current: MachineCheckRecord? = nil
+        var type: CPUType = forced ?? .generic
+        var title = ""
+        var pendingTitle = ""
+        var longRecord = false
+        func flush() {
+            if var r = current {
+                r.length = longRecord ? MachineCheckRecord.currentLength : RecordOffset.socketid
+                out.append((r, type, title))
+            }
+        }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.replacingOccurrences(of: "\t", with: " ")
+            let words = line.split(separator: " ")
+            guard let key = words.first else { continue }
+            if key.hasPrefix("#") { pendingTitle = line; continue }
+            switch key {
+            case "CPU":
+                flush()
+                current = MachineCheckRecord()
+                longRecord = false
+                title = pendingTitle
+                current!.extcpu = UInt32(words[1]) ?? 0
+                let bankWord = words.count > 3 && words[2] == "BANK" ? words[3] : words[2]
+                current!.bank = UInt8(bankWord) ?? 0
+            case "PROCESSOR":
+                let cpuid = hex(words[1].split(separator: ":")[1]) ?? 0
+                current!.cpuid = UInt32(cpuid)
+                if forced == nil { type = CPUTypeSelector.select(vendor: 0, cpuid: UInt32(cpuid)).type }
+            case "STATUS": current!.status = hex(words[1]) ?? 0
+            case "MISC": current!.misc = hex(words[1]) ?? 0
+            case "ADDR": current!.addr = hex(words[1]) ?? 0
+            case "MCGSTATUS": current!.mcgstatus = hex(words[1]) ?? 0
+            case "MCGCAP": current!.mcgcap = hex(words[1]) ?? 0; longRecord = true
+            case "SOCKETID": current!.socketid = UInt32(words[1]) ?? 0; longRecord = true
+            case "APICID": current!.apicid = UInt32(words[1]) ?? 0; longRecord = true
+            default: break
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// The decoder's span of every record in upstream's output.
+    static func expectedSpans(_ text: String) -> [String] {
+        let marker = "Hardware event. This is not a software error.\n"
+        return text.components(separatedBy: marker).dropFirst().map { chunk in
+            let start = chunk.range(of: "\nMCG status:") ?? chunk.range(of: "\nProcessor ")!
+            let body = chunk[chunk.index(after: start.lowerBound)...]
+            let end = body.range(of: "STATUS ", options: [], range: body.index(after: body.startIndex)..<body.endIndex)!
+            // `MCGSTATUS` and `MCi status` contain no "STATUS " at a word start before the
+            // real line, so the first "STATUS " after the start is the status line.
+            return String(body[..<end.lowerBound])
+        }
+    }
+
+    static func cases(_ name: String, in dir: URL, forced: CPUType? = nil) throws -> [Case] {
+        let input = try String(contentsOf: dir.appendingPathComponent(name + ".in"), encoding: .utf8)
+        let output = try String(contentsOf: dir.appendingPathComponent(name + ".out"), encoding: .utf8)
+        let records = parseInput(input, forced: forced)
+        let spans = expectedSpans(output)
+        precondition(records.count == spans.count, "\(name): \(records.count) records, \(spans.count) outputs")
+        return zip(records, spans).map { Case(record: $0.0, cpuType: $0.1, expected: $1, title: $0.2) }
+    }
+
+    static func decode(_ record: MachineCheckRecord, _ type: CPUType) -> DecodeContext {
+        var ctx = DecodeContext(record: record, cpuType: type)
+        IntelArchitectural.decode(&ctx)
+        return ctx
+    }
+
+    static func check(_ name: String, forced: CPUType? = nil, extra: Bool = false,
+                      file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir: URL
+        if extra {
+            dir = extraDirectory()
+        } else {
+            guard let d = referenceDirectory() else { throw XCTSkip("decode reference cases not found") }
+            dir = d
+        }
+        for c in try cases(name, in: dir, forced: forced) {
+            let ctx = decode(c.record, c.cpuType)
+            XCTAssertEqual(ctx.out.string, c.expected, "\(name): \(c.title)", file: file, line: line)
+        }
+    }
+}
+
+func record(bank: UInt8, status: UInt64, misc: UInt64 = 0, socket: UInt32? = nil) -> MachineCheckRecord {
+    var r = MachineCheckRecord()
+    r.bank = bank
+    r.status = status
+    r.misc = misc
+    if let s = socket { r.socketid = s } else { r.length = RecordOffset.socketid }
+    return r
+}
+
+/// The model-specific text alone (after the architectural lines).
+func modelText(_ type: CPUType, bank: UInt8, status: UInt64, misc: UInt64 = 0) -> (String, DecodeFacts) {
+    var ctx = DecodeContext(record: record(bank: bank, status: status, misc: misc), cpuType: type)
+    ModelSpecific.decode(&ctx)
+    return (ctx.out.string, ctx.facts)
+}
+
+final class XeonE5DecoderTests: XCTestCase {
+    // MARK: upstream cases
+
+    func testGoldenSandyBridgeCasesGen05() throws { try XeonGolden.check("gen-05") }
+    func testGoldenHaswellCasesGen07() throws { try XeonGolden.check("gen-07") }
+    func testGoldenBroadwellMirrorFailover() throws { try XeonGolden.check("bdw_mirror1") }
+    func testGoldenBroadwellMirrorScrubbed() throws { try XeonGolden.check("bdw_mirror2") }
+    func testGoldenHaswellForcedIOMCA() throws { try XeonGolden.check("iomca.cpu-haswell", forced: .haswellEPEX) }
+    func testExtraSandyIvyCases() throws { try XeonGolden.check("e5-snb-ivb", extra: true) }
+    func testExtraHaswellBroadwellCases() throws { try XeonGolden.check("e5-hsx-bdx", extra: true) }
+
+    // MARK: Sandy Bridge
+
+    func testSandyBridgePCUPrintsBothFieldsAndBlankLine() {
+        let (text, _) = modelText(.sandyBridgeEP, bank: 4, status: 0xb200000043030402)
+        XCTAssertEqual(text, "PCU: Bad_OpCode MC_PECI_MAILBOX_QUIESCE_TIMEOUT\n\n")
+    }
+
+    func testSandyBridgePCUOutOfTableValuesUseStartHexForm() {
+        let (text, _) = modelText(.sandyBridge, bank: 4, status: 0xb0000000990c0402)
+        XCTAssertEqual(text, "PCU: <16:c> <24:99>\n\n")
+    }
+
+    func testSandyBridgeQPILineOnlyOnEP() {
+        XCTAssertEqual(modelText(.sandyBridgeEP, bank: 7, status: 0x9000000000000e0f).0, "QPI\n")
+        XCTAssertEqual(modelText(.sandyBridge, bank: 7, status: 0x9000000000000e0f).0, "")
+    }
+
+    func testSandyBridgeEmptyMemCtrlStillPrintsBlankLine() {
+        // No MSCOD bit set: the prefix is followed directly by the extra newline.
+        XCTAssertEqual(modelText(.sandyBridge, bank: 9, status: 0x9000000000000090).0, "MemCtrl: \n")
+    }
+
+    func testSandyBridgeEPFailingRanksGiveDIMMs() {
+        // Rank 5 (first device, bit 62) -> DIMM 1; rank 2 (second device, bit 63) -> DIMM 0.
+        let misc: UInt64 = (1 << 62) | (1 << 63) | (5 << 46) | (2 << 51)
+        let (_, facts) = modelText(.sandyBridgeEP, bank: 10, status: 0x9c00000000010092, misc: misc)
+        XCTAssertEqual(facts.channel, 2)
+        XCTAssertEqual(facts.dimm, 1)
+        XCTAssertEqual(facts.secondDimm, 0)
+    }
+
+    func testSandyBridgeFailingRankIgnoredWhenUncorrectedOrClient() {
+        let misc: UInt64 = (1 << 62) | (4 << 46)
+        XCTAssertNil(modelText(.sandyBridgeEP, bank: 8, status: 0xbc00000000000090, misc: misc).1.dimm)
+        XCTAssertNil(modelText(.sandyBridge, bank: 8, status: 0x9c00000000000090, misc: misc).1.dimm)
+        XCTAssertNil(modelText(.sandyBridgeEP, bank: 8, status: 0x9c0000000000009f, misc: misc).1.dimm)
+    }
+
+    func testFailingRankToDIMMRule() {
+        XCTAssertEqual((0...9).map { FailingRank.dimm(rank: $0) }, [0, 0, 0, 0, 1, 1, 1, 1, nil, nil])
+        XCTAssertEqual(FailingRank.dimm(rank: 7, channelHasThirdDIMM: true), 2)
+        XCTAssertEqual(FailingRank.dimm(rank: 5, channelHasThirdDIMM: true), 1)
+    }
+
+    func testSecondDeviceWithUnmappableRankIsStillRecorded() {
+        let misc: UInt64 = (1 << 63) | (0x1f << 51)
+        let facts = modelText(.ivyBridgeEPEX, bank: 9, status: 0x9c00000000000090, misc: misc).1
+        XCTAssertEqual(facts.secondDimm, -1)
+        XCTAssertNil(facts.dimm)
+    }
+
+    // MARK: Ivy Bridge
+
+    func testIvyBridgeMemCtrlBitsAndBlankLine() {
+        // gen-31: bank 9 with MSCOD bits 17 and 19.
+        let (text, _) = modelText(.ivyBridgeEPEX, bank: 9, status: 0x9c000040000a0090)
+        XCTAssertEqual(text, "MemCtrl: HA Wrt buffer Data parity error Corrected patrol scrub error\n\n")
+    }
+
+    func testIvyBridgeAddsPCUCodesAndMemCtrlBits() {
+        XCTAssertEqual(modelText(.ivyBridgeEPEX, bank: 4, status: 0xb20000007b000402).0,
+                       "PCU: No error MC_PCIE_R2PCIE-RW_BLOCK_ACK_TIMEOUT\n\n")
+        XCTAssertEqual(modelText(.ivyBridgeEPEX, bank: 4, status: 0xb200000045000402).0,
+                       "PCU: No error MC_ICC_MAX-NOTSUPPORTED\n\n")
+        XCTAssertEqual(modelText(.ivyBridgeEPEX, bank: 16, status: 0x9000000001800090).0,
+                       "MemCtrl: Corrected memory read error iMC, WDB, parity errors\n\n")
+    }
+
+    func testIvyBridgeQPIBank5() {
+        XCTAssertEqual(modelText(.ivyBridgeEPEX, bank: 5, status: 0x9000000000000e0f).0, "QPI\n")
+        XCTAssertEqual(modelText(.ivyBridgeEPEX, bank: 6, status: 0x9000000000000e0f).0, "")
+    }
+
+    func testIvyBridgeFailingRankBanks9To16() {
+        let misc: UInt64 = (1 << 62) | (7 << 46)
+        XCTAssertEqual(modelText(.ivyBridgeEPEX, bank: 16, status: 0x9c00000000000091, misc: misc).1.dimm, 1)
+        XCTAssertNil(modelText(.ivyBridgeEPEX, bank: 8, status: 0x9c00000000000091, misc: misc).1.dimm)
+    }
+
+    // MARK: Haswell-EP
+
+    func testHaswellPCUClassAndInternalError() {
+        XCTAssertEqual(modelText(.haswellEPEX, bank: 4, status: 0xb00000004f030402).0,
+                       "PCU: Internal errors PCU internal error MC_SVID_COMMAND_ERROR\n")
+        // F bit ignored when picking the class.
+        XCTAssertEqual(modelText(.haswellEPEX, bank: 4, status: 0xb00000007d001406).0,
+                       "PCU: Intel TXT errors MC_MORE_THAN_ONE_TXT_AGENT\n")
+        // gen-25: a bus code in the PCU bank has no class.
+        XCTAssertEqual(modelText(.haswellEPEX, bank: 4, status: 0xb200000000070f0f).0,
+                       "PCU: PCU internal error No Error\n")
+        XCTAssertEqual(modelText(.haswellEPEX, bank: 4, status: 0xb200000080000403).0,
+                       "PCU: Internal errors <24:80>\n")
+    }
+
+    func testHaswellQPIZeroCodeGluesPrefix() {
+        XCTAssertEqual(modelText(.haswellEPEX, bank: 21, status: 0x9000000000000e0f).0, "QPI: ")
+        XCTAssertEqual(modelText(.haswellEPEX, bank: 5, status: 0x9000000000150e0f).0,
+                       "QPI: RBT used un-initialized value\n")
+        XCTAssertEqual(modelText(.haswellEPEX, bank: 5, status: 0x9000000000040e0f).0, "QPI: <16:4>\n")
+    }
+
+    func testHaswellMemCtrlAllBits() {
+        XCTAssertEqual(modelText(.haswellEPEX, bank: 12, status: 0x9000000003ff0090).0,
+                       "MemCtrl: DDR3 address parity error Uncorrected HA write data error\n"
+                       + "Uncorrected HA data byte enable error Corrected patrol scrub error\n"
+                       + "Uncorrected patrol scrub error Corrected spare error\n"
+                       + "Uncorrected spare error Corrected memory read error\n"
+                       + "iMC write data buffer parity error DDR4 command address parity error\n")
+    }
+
+    func testHaswellChannelMap() {
+        let cases: [(UInt8, UInt64, Int?)] = [
+            (7, 0x9000000000000092, 2), (8, 0x9000000000000092, 6), (9, 0x9000000000000093, 0),
+            (12, 0x9000000000000090, 3), (13, 0x9000000000000090, 4), (16, 0x9000000000000091, 7),
+            (16, 0x900000000000009f, nil), (5, 0x9000000000000092, 2), (10, 0x9000000000001091, 1),
+        ]
+        for (bank, status, channel) in cases {
+            XCTAssertEqual(modelText(.haswellEPEX, bank: bank, status: status).1.channel, channel,
+                           "bank \(bank) status \(status)")
+        }
+    }
+
+    // MARK: Broadwell
+
+    func testBroadwellEPMemCtrlSkipsBit23() {
+        XCTAssertEqual(modelText(.broadwellEPEX, bank: 9, status: 0x9000000000800090).0, "MemCtrl: ")
+        XCTAssertEqual(modelText(.broadwellEPEX, bank: 9, status: 0x9000000001800090).0,
+                       "MemCtrl: iMC write data buffer parity error\n")
+    }
+
+    func testBroadwellEPSharesHaswellPCUAndQPI() {
+        XCTAssertEqual(modelText(.broadwellEPEX, bank: 4, status: 0xb000000039000407).0,
+                       "PCU: Other UBOX Internal errors MC_PKGC_WATCHDOG_HANG_C3_UP_SF\n")
+        XCTAssertEqual(modelText(.broadwellEPEX, bank: 20, status: 0x9000000000230e0f).0,
+                       "QPI: Link failover clock failover\n")
+        XCTAssertEqual(modelText(.broadwellEPEX, bank: 15, status: 0x9000000000000090).1.channel, 6)
+    }
+
+    func testBroadwellEPMirrorCorrection() {
+        func mirror(_ bank: UInt8, _ status: UInt64, _ misc: UInt64) -> String? {
+            BroadwellEPEX.mirrorCorrection(DecodeContext(record: record(bank: bank, status: status, misc: misc),
+                                                         cpuType: .broadwellEPEX))
+        }
+        XCTAssertEqual(mirror(7, 0x8800000000000080, 1 << 41), MirrorCorrection.channelFailover)
+        XCTAssertEqual(mirror(8, 0x8800000000000080, 1 << 42), MirrorCorrection.primaryScrubbed)
+        XCTAssertEqual(mirror(8, 0x8800000000000080, (1 << 42) | (1 << 41)), MirrorCorrection.channelFailover)
+        XCTAssertNil(mirror(9, 0x8800000000000080, 1 << 41))
+        XCTAssertNil(mirror(7, 0x8000000000000080, 1 << 41))   // no MISCV
+        XCTAssertNil(mirror(7, 0x8800000000000080, 1 << 63))   // Skylake's bit
+    }
+
+    func testBroadwellDEPCUPrefixesUseMaskedFields() {
+        // MSCOD[19:16] = 4: not in the low two bits, so no "PCU internal error";
+        // MSCOD[23:20] = 4: "Ubox error".
+        XCTAssertEqual(modelText(.broadwellDE, bank: 4, status: 0xb000000026440402).0,
+                       "PCU: Internal errors Ubox error MCA_PKGC_DIRECT_WAKE_RING_TIMEOUT\n")
+        XCTAssertEqual(modelText(.broadwellDE, bank: 4, status: 0xb000000072310403).0,
+                       "PCU: Internal errors PCU internal error MC_WATCHDOG_TIMEOUT_PKGS_MAIN\n")
+        XCTAssertEqual(modelText(.broadwellDE, bank: 4, status: 0xb000000045000402).0,
+                       "PCU: Internal errors <24:45>\n")
+    }
+
+    func testBroadwellDEMemCtrlBanks9And10Only() {
+        XCTAssertEqual(modelText(.broadwellDE, bank: 10, status: 0x9000000001080090).0,
+                       "MemCtrl: Corrected patrol scrub error iMC, WDB, parity errors\n")
+        XCTAssertEqual(modelText(.broadwellDE, bank: 11, status: 0x9000000001080090).0, "")
+        XCTAssertEqual(modelText(.broadwellDE, bank: 5, status: 0x9000000000310e0f).0, "")
+    }
+}
