@@ -31,8 +31,9 @@ public struct RecordFileReader {
             }
             var consumed = 0
             while buffer.count - consumed >= recordLength {
-                let slice = buffer[consumed..<(consumed + recordLength)]
-                let r = try MachineCheckRecord(bytes: Array(slice))
+                let r = try buffer.withUnsafeBytes {
+                    try MachineCheckRecord(raw: UnsafeRawBufferPointer(rebasing: $0[consumed..<(consumed + recordLength)]))
+                }
                 body(.record(r, offset: offset))
                 offset += recordLength
                 consumed += recordLength

@@ -6,20 +6,20 @@ final class DenvertonDecoderTests: XCTestCase {
     func testGoldenDenvertonAndKnightsGen15() throws { try XeonGolden.check("gen-15") }
 
     func testDenvertonMemCtrlBits() {
-        XCTAssertEqual(modelText(.denverton, bank: 7, status: 0xb00000000019009f).0,
+        XCTAssertEqual(XeonGolden.modelText(.denverton, bank: 7, status: 0xb00000000019009f).0,
                        "MemCtrl: Cmd/Addr parity Uncorrected demand read error WDB read ECC\n")
-        XCTAssertEqual(modelText(.denverton, bank: 6, status: 0x9000000000060090).0,
+        XCTAssertEqual(XeonGolden.modelText(.denverton, bank: 6, status: 0x9000000000060090).0,
                        "MemCtrl: Corrected Demand/Patrol Scrub Error Uncorrected patrol scrub error\n")
     }
 
     func testDenvertonEmptyMemCtrlGluesAndOtherBanksSilent() {
-        XCTAssertEqual(modelText(.denverton, bank: 6, status: 0x9000000000200090).0, "MemCtrl: ")
-        XCTAssertEqual(modelText(.denverton, bank: 8, status: 0x90000000001f0090).0, "")
-        XCTAssertEqual(modelText(.denverton, bank: 4, status: 0x90000000001f0402).0, "")
+        XCTAssertEqual(XeonGolden.modelText(.denverton, bank: 6, status: 0x9000000000200090).0, "MemCtrl: ")
+        XCTAssertEqual(XeonGolden.modelText(.denverton, bank: 8, status: 0x90000000001f0090).0, "")
+        XCTAssertEqual(XeonGolden.modelText(.denverton, bank: 4, status: 0x90000000001f0402).0, "")
     }
 
     func testDenvertonKeepsMCACODChannel() {
-        var ctx = DecodeContext(record: record(bank: 7, status: 0x9000000000020093), cpuType: .denverton)
+        var ctx = DecodeContext(record: XeonGolden.record(bank: 7, status: 0x9000000000020093), cpuType: .denverton)
         IntelArchitectural.decode(&ctx)
         XCTAssertEqual(ctx.facts.channel, 3)
     }

@@ -90,8 +90,22 @@ public struct AsciiRecordParser: Sendable {
         problems.append("input line \(lineNumber): malformed \(what): '\(String(decoding: shown, as: UTF8.self))'")
     }
 
-    /// Feeds one input line (with or without its trailing newline).
+    /// What one input line produced: a finished record, then text to echo, either optional.
+    public struct LineResult {
+        public var record: ParsedRecord? = nil
+        public var text: ArraySlice<UInt8>? = nil
+    }
+
+    /// Feeds one input line, calling `emit` for what it produced.
     public mutating func feed(line: ArraySlice<UInt8>, emit: (Event) -> Void) {
+        let r = feed(line: line)
+        if let rec = r.record { emit(.record(rec)) }
+        if let t = r.text { emit(.text(t)) }
+    }
+
+    /// Feeds one input line (with or without its trailing newline).
+    public mutating func feed(line: ArraySlice<UInt8>) -> LineResult {
+        var result = LineResult()
         lineNumber += 1
         var s = line
         while true {
@@ -99,21 +113,21 @@ public struct AsciiRecordParser: Sendable {
             let start = s
             var n = 0
             var next = 0
-            if s.starts(with: "CPU ".utf8) {
+            if s.hasPrefix("CPU ") {
                 n = parseCPULine(s, next: &next)
-            } else if s.starts(with: "STATUS".utf8) {
+            } else if s.hasPrefix("STATUS") {
                 n = scanNumber(AsciiRecordParser.statusField, s, "STATUS", &next) { $0.record.status = $1; $0.field(FieldEnd.status) }
-            } else if s.starts(with: "MCGSTA".utf8) {
+            } else if s.hasPrefix("MCGSTA") {
                 n = scanNumber(AsciiRecordParser.mcgstatusField, s, "MCGSTATUS", &next) { $0.record.mcgstatus = $1; $0.field(FieldEnd.mcgstatus) }
-            } else if s.starts(with: "RIP".utf8) {
+            } else if s.hasPrefix("RIP") {
                 n = parseRIP(&s, next: &next)
-            } else if s.starts(with: "TSC".utf8) {
+            } else if s.hasPrefix("TSC") {
                 n = scanNumber(AsciiRecordParser.tscField, s, "TSC", &next) { $0.record.tsc = $1; $0.field(FieldEnd.tsc) }
-            } else if s.starts(with: "ADDR".utf8) {
+            } else if s.hasPrefix("ADDR") {
                 n = scanNumber(AsciiRecordParser.addrField, s, "ADDR", &next) { $0.record.addr = $1; $0.field(FieldEnd.addr) }
-            } else if s.starts(with: "MISC".utf8) {
+            } else if s.hasPrefix("MISC") {
                 n = scanNumber(AsciiRecordParser.miscField, s, "MISC", &next) { $0.record.misc = $1; $0.field(FieldEnd.misc) }
-            } else if s.starts(with: "PROCESSOR".utf8) {
+            } else if s.hasPrefix("PROCESSOR") {
                 let r = AsciiRecordParser.processorField.scan(s)
                 n = r.assigned
                 if r.assigned >= 1 { record.cpuvendor = UInt8(truncatingIfNeeded: r.numbers[0]) }
@@ -122,20 +136,20 @@ public struct AsciiRecordParser: Sendable {
                     field(FieldEnd.cpuid); field(FieldEnd.cpuvendor)
                 }
                 next = r.consumed ?? 0
-            } else if s.starts(with: "TIME".utf8) {
+            } else if s.hasPrefix("TIME") {
                 n = scanNumber(AsciiRecordParser.timeField, s, "TIME", &next) { $0.record.time = $1; $0.field(FieldEnd.time) }
                 next += AsciiRecordParser.skipDate(s.dropFirst(next))
-            } else if s.starts(with: "MCGCAP".utf8) {
+            } else if s.hasPrefix("MCGCAP") {
                 n = scanNumber(AsciiRecordParser.mcgcapField, s, "MCGCAP", &next) { $0.record.mcgcap = $1; $0.field(FieldEnd.mcgcap) }
-            } else if s.starts(with: "APICID".utf8) {
+            } else if s.hasPrefix("APICID") {
                 n = scanNumber(AsciiRecordParser.apicidField, s, "APICID", &next) { $0.record.apicid = UInt32(truncatingIfNeeded: $1); $0.field(FieldEnd.apicid) }
-            } else if s.starts(with: "SOCKETID".utf8) {
+            } else if s.hasPrefix("SOCKETID") {
                 n = scanNumber(AsciiRecordParser.socketidField, s, "SOCKETID", &next) { $0.record.socketid = UInt32(truncatingIfNeeded: $1); $0.field(FieldEnd.socketid) }
-            } else if s.starts(with: "CPUID".utf8) {
+            } else if s.hasPrefix("CPUID") {
                 let r = AsciiRecordParser.cpuidLine.scan(s)
                 n = r.assigned
                 if r.assigned < 3 { malformed("CPUID line", s) } else {
-                    record.cpuvendor = AsciiRecordParser.vendorNumber(r.strings[0])
+                    record.cpuvendor = AsciiRecordParser.vendorNumber(s[r.strings[0]])
                     // Upstream leaves the stepping uninitialised here (mcelog.md §18.6); we use 0.
                     record.cpuid = CPUIdentity(vendor: record.cpuvendor, family: UInt32(truncatingIfNeeded: r.numbers[0]),
                                                model: UInt32(truncatingIfNeeded: r.numbers[1]), stepping: 0).cpuid
@@ -143,40 +157,44 @@ public struct AsciiRecordParser: Sendable {
                 }
             } else if AsciiRecordParser.contains(s, "HARDWARE ERROR") {
                 disclaimerSeen = true
-            } else if s.starts(with: "(XEN)".utf8) {
+            } else if s.hasPrefix("(XEN)") {
                 n = parseXen(s)
             } else if AsciiRecordParser.isSkippedLine(s) {
                 n = 0
             } else {
                 let content = AsciiRecordParser.skipSpace(s)
                 let endsRecord = hasData && (!content.isEmpty || separateOnBlankLines)
-                if endsRecord { emitRecord(emit) }
-                emit(.text(start))
+                if endsRecord { result.record = finishedRecord() }
+                result.text = start
                 if endsRecord { reset() }
-                return
+                return result
             }
             if n > 0 {
                 if !hasData { firstLine = lineNumber }
                 hasData = true
             }
-            if next <= 0 { return }
+            if next <= 0 { return result }
             s = s.dropFirst(next)
         }
     }
 
     /// Ends the input: the pending record, if any field was parsed.
     public mutating func finish(emit: (Event) -> Void) {
-        if hasData { emitRecord(emit) }
-        reset()
+        if let r = finish() { emit(.record(r)) }
     }
 
-    private mutating func emitRecord(_ emit: (Event) -> Void) {
+    /// Ends the input; returns the pending record, if any field was parsed.
+    public mutating func finish() -> ParsedRecord? {
+        defer { reset() }
+        return hasData ? finishedRecord() : nil
+    }
+
+    private func finishedRecord() -> ParsedRecord {
         var r = record
         r.finished = 1
         r.length = recordLength
-        emit(.record(ParsedRecord(record: r, symbol: symbol, incomplete: missing,
-                                  disclaimerSeen: disclaimerSeen, problems: problems,
-                                  firstLine: firstLine)))
+        return ParsedRecord(record: r, symbol: symbol, incomplete: missing,
+                            disclaimerSeen: disclaimerSeen, problems: problems, firstLine: firstLine)
     }
 
     private mutating func scanNumber(_ format: ScanFormat, _ s: ArraySlice<UInt8>, _ name: String,
@@ -226,11 +244,11 @@ public struct AsciiRecordParser: Sendable {
     /// `RIP[ !INEXACT!] cs:<ip> {symbol}`: only the kernel's bracketed form parses.
     private mutating func parseRIP(_ s: inout ArraySlice<UInt8>, next: inout Int) -> Int {
         let whole = s
-        s = s.starts(with: "RIP !INEXACT!".utf8) ? s.dropFirst(13) : s.dropFirst(3)
+        s = s.hasPrefix("RIP !INEXACT!") ? s.dropFirst(13) : s.dropFirst(3)
         let r = AsciiRecordParser.ripField.scan(s)
         record.cs = r.assigned >= 1 ? UInt8(truncatingIfNeeded: r.numbers[0]) : 0
         if r.assigned >= 2 { record.ip = r.numbers[1] }
-        if r.assigned >= 3 { symbol = String(decoding: r.strings[0], as: UTF8.self) }
+        if r.assigned >= 3 { symbol = String(decoding: s[r.strings[0]], as: UTF8.self) }
         if r.assigned < 2 { malformed("RIP field", whole) } else { field(FieldEnd.ip) }
         next = r.consumed ?? 0
         return r.assigned
@@ -278,18 +296,18 @@ public struct AsciiRecordParser: Sendable {
             if let close = s.firstIndex(of: UInt8(ascii: "]")) { s = s[(close + 1)...] } else { s = s[s.endIndex...] }
         }
         s = skipSpace(s)
-        if s.starts(with: "mce: [Hardware Error]:".utf8) { s = s.dropFirst(22) }
+        if s.hasPrefix("mce: [Hardware Error]:") { s = s.dropFirst(22) }
         return skipSpace(s)
     }
 
     /// Lines of upstream's own decode that carry nothing to re-parse.
     static func isSkippedLine(_ s: ArraySlice<UInt8>) -> Bool {
-        if s.starts(with: "MCA:".utf8) || s.starts(with: "MCi_MISC register valid".utf8)
-            || s.starts(with: "Unsupported new Family".utf8) { return true }
-        if s.count >= 9 && s.starts(with: "MC".utf8) && s.dropFirst(3).starts(with: " status".utf8) { return true }
+        if s.hasPrefix("MCA:") || s.hasPrefix("MCi_MISC register valid")
+            || s.hasPrefix("Unsupported new Family") { return true }
+        if s.count >= 9 && s.hasPrefix("MC") && s.dropFirst(3).hasPrefix(" status") { return true }
         // Upstream compares this one with the newline still attached, so only a final line
         // without a newline ever matches.
-        return s.elementsEqual("Kernel does not support page offline interface".utf8)
+        return s.count == 46 && s.hasPrefix("Kernel does not support page offline interface")
     }
 
     /// `Www Mmm dd hh:mm:ss yyyy` after a TIME value; returns the bytes it spans.
@@ -303,7 +321,7 @@ public struct AsciiRecordParser: Sendable {
         }
         let day = r.numbers[0], hour = r.numbers[1], minute = r.numbers[2], second = r.numbers[3]
         let year = r.numbers[4]
-        guard isShortName(r.strings[0]), isShortName(r.strings[1]), (1...31).contains(UInt32(truncatingIfNeeded: day)),
+        guard isShortName(s[r.strings[0]]), isShortName(s[r.strings[1]]), (1...31).contains(UInt32(truncatingIfNeeded: day)),
               UInt32(truncatingIfNeeded: hour) <= 24, UInt32(truncatingIfNeeded: minute) <= 59,
               UInt32(truncatingIfNeeded: second) <= 59, UInt32(truncatingIfNeeded: year) >= 1900 else { return 0 }
         return used
@@ -315,8 +333,9 @@ public struct AsciiRecordParser: Sendable {
         return 0
     }
 
-    static func find(_ s: ArraySlice<UInt8>, _ needle: String) -> Int? {
-        let n = Array(needle.utf8)
+    static func find(_ s: ArraySlice<UInt8>, _ needle: StaticString) -> Int? {
+        let count = needle.utf8CodeUnitCount
+        let n = UnsafeBufferPointer(start: needle.utf8Start, count: count)
         guard s.count >= n.count, let first = n.first else { return nil }
         var i = s.startIndex
         let last = s.endIndex - n.count
@@ -331,5 +350,5 @@ public struct AsciiRecordParser: Sendable {
         return nil
     }
 
-    static func contains(_ s: ArraySlice<UInt8>, _ needle: String) -> Bool { find(s, needle) != nil }
+    static func contains(_ s: ArraySlice<UInt8>, _ needle: StaticString) -> Bool { find(s, needle) != nil }
 }

@@ -15,24 +15,22 @@ public struct AsciiTranscoder: Sendable {
     public mutating func feed(line: ArraySlice<UInt8>, out: inout TextBuffer,
                               onRecord: (DecodeFacts, MachineCheckRecord) -> Void = { _, _ in },
                               diagnose: (String) -> Void) {
-        var events: [AsciiRecordParser.Event] = []
-        parser.feed(line: line) { events.append($0) }
-        for e in events { handle(e, out: &out, onRecord: onRecord, diagnose: diagnose) }
+        let result = parser.feed(line: line)
+        if let r = result.record { handle(.record(r), out: &out, onRecord: onRecord, diagnose: diagnose) }
+        if let t = result.text, !raw { out.write(bytes: t) }
     }
 
     public mutating func finish(out: inout TextBuffer,
                                 onRecord: (DecodeFacts, MachineCheckRecord) -> Void = { _, _ in },
                                 diagnose: (String) -> Void) {
-        var events: [AsciiRecordParser.Event] = []
-        parser.finish { events.append($0) }
-        for e in events { handle(e, out: &out, onRecord: onRecord, diagnose: diagnose) }
+        if let r = parser.finish() { handle(.record(r), out: &out, onRecord: onRecord, diagnose: diagnose) }
     }
 
     mutating func handle(_ event: AsciiRecordParser.Event, out: inout TextBuffer,
                          onRecord: (DecodeFacts, MachineCheckRecord) -> Void, diagnose: (String) -> Void) {
         switch event {
         case .text(let bytes):
-            if !raw { out.write(AsciiTranscoder.textBuffer(bytes)) }
+            if !raw { out.write(bytes: bytes) }
         case .record(let parsed):
             for p in parsed.problems { diagnose(p) }
             for w in tracker.observe(parsed.record) { diagnose(w) }

@@ -11,7 +11,7 @@ struct ScanFormat: Sendable {
         case literal(UInt8)
         case integer(base: Int, signed: Bool, width: Int, assign: Bool)  // base 0 = %i
         case string(width: Int, assign: Bool)
-        case set([Bool], width: Int, assign: Bool)
+        case set(ByteSet, width: Int, assign: Bool)
         case count
     }
     let tokens: [Token]
@@ -43,14 +43,14 @@ struct ScanFormat: Sendable {
             case UInt8(ascii: "s"): tokens.append(.string(width: width, assign: assign))
             case UInt8(ascii: "n"): tokens.append(.count)
             case UInt8(ascii: "["):
-                var member = [Bool](repeating: false, count: 256)
+                var member = ByteSet()
                 var first = true
                 while i < f.count && (f[i] != UInt8(ascii: "]") || first) {
                     if i + 2 < f.count && f[i + 1] == UInt8(ascii: "-") && f[i + 2] != UInt8(ascii: "]") {
-                        for b in f[i]...f[i + 2] { member[Int(b)] = true }
+                        for b in f[i]...f[i + 2] { member.insert(b) }
                         i += 3
                     } else {
-                        member[Int(f[i])] = true
+                        member.insert(f[i])
                         i += 1
                     }
                     first = false
@@ -65,16 +65,73 @@ struct ScanFormat: Sendable {
     }
 }
 
+/// 256-bit membership set for `%[...]` scansets, stored inline.
+struct ByteSet: Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    mutating func insert(_ b: UInt8) {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+    @inline(__always) func contains(_ b: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
+    }
+}
+
 @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0d) }
 
-/// Result of one scan: like sscanf's return value plus the converted values.
+/// Result of one scan: like sscanf's return value plus the converted values. Fixed-size
+/// storage: scanning runs per input line and must not allocate.
 struct ScanResult {
     /// Number of assigned conversions, or -1 when input ended before the first conversion.
     var assigned: Int = 0
-    var numbers: [UInt64] = []
-    var strings: [ArraySlice<UInt8>] = []
+    var numbers = Slots<UInt64>(0)
+    var strings = Slots<Range<Int>>(0..<0)
     /// Bytes consumed at the `%n` directive, if it was reached.
     var consumed: Int? = nil
+}
+
+/// Up to eight values in place.
+struct Slots<T> {
+    private var storage: (T, T, T, T, T, T, T, T)
+    private(set) var count = 0
+    init(_ empty: T) { storage = (empty, empty, empty, empty, empty, empty, empty, empty) }
+    mutating func append(_ v: T) {
+        switch count {
+        case 0: storage.0 = v
+        case 1: storage.1 = v
+        case 2: storage.2 = v
+        case 3: storage.3 = v
+        case 4: storage.4 = v
+        case 5: storage.5 = v
+        case 6: storage.6 = v
+        case 7: storage.7 = v
+        default: return
+        }
+        count += 1
+    }
+    subscript(i: Int) -> T {
+        switch i {
+        case 0: return storage.0
+        case 1: return storage.1
+        case 2: return storage.2
+        case 3: return storage.3
+        case 4: return storage.4
+        case 5: return storage.5
+        case 6: return storage.6
+        default: return storage.7
+        }
+    }
 }
 
 extension ScanFormat {
@@ -109,14 +166,14 @@ extension ScanFormat {
                 let startOfWord = p
                 while p < end && !isSpace(s[p]) && (width == 0 || p - startOfWord < width) { p += 1 }
                 converted = true
-                if assign { r.strings.append(s[startOfWord..<p]); r.assigned += 1 }
+                if assign { r.strings.append(startOfWord..<p); r.assigned += 1 }
             case .set(let member, let width, let assign):
                 if p >= end { return inputFailure() }
                 let startOfRun = p
-                while p < end && member[Int(s[p])] && (width == 0 || p - startOfRun < width) { p += 1 }
+                while p < end && member.contains(s[p]) && (width == 0 || p - startOfRun < width) { p += 1 }
                 if p == startOfRun { return r }
                 converted = true
-                if assign { r.strings.append(s[startOfRun..<p]); r.assigned += 1 }
+                if assign { r.strings.append(startOfRun..<p); r.assigned += 1 }
             }
         }
         return r
@@ -170,4 +227,21 @@ extension ScanFormat {
         }
         return d < radix ? d : nil
     }
+}
+
+extension ArraySlice where Element == UInt8 {
+    /// Byte-prefix test against a literal (the generic `starts(with:)` is far slower).
+    @inline(__always) func hasPrefix(_ p: StaticString) -> Bool {
+        let n = p.utf8CodeUnitCount
+        guard count >= n else { return false }
+        return withUnsafeBufferPointer { buf in
+            memcmpBytes(buf.baseAddress!, p.utf8Start, n)
+        }
+    }
+}
+
+@inline(__always) func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var i = 0
+    while i < n { if a[i] != b[i] { return false }; i += 1 }
+    return true
 }

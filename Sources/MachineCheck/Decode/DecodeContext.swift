@@ -36,5 +36,8 @@ public struct DecodeOptions: Sendable {
     /// Print the "large number of corrected cache errors" remark (mcelog.conf
     /// `[cache] cache-threshold-log`, default yes).
     public var cacheThresholdLog = true
+    /// iMC extended error logging is on (`--no-imc-log` turns it off), so SNB-EP/IVB-EP MISC
+    /// carries the failing rank that names the DIMM.
+    public var imcLog = true
     public init() {}
 }

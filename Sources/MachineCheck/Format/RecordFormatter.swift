@@ -25,17 +25,15 @@ public struct RecordFormatter: Sendable {
     @discardableResult
     public func format(_ record: MachineCheckRecord, cpuType: CPUType, index: Int? = nil,
                        into out: inout TextBuffer) -> DecodeFacts {
-        let start = out.count
-        var ctx = DecodeContext(record: record, cpuType: cpuType, options: options, out: out)
-        out = TextBuffer()  // ctx owns the bytes while decoding
+        var ctx = DecodeContext(record: record, cpuType: cpuType, options: options, out: TextBuffer(capacity: 0))
+        swap(&ctx.out, &out)  // ctx owns the bytes while decoding
         if record.finished == 0 { ctx.out.line("not finished?") }
         if let i = index { ctx.out.write("MCE "); ctx.out.decimal(i); ctx.out.newline() }
         header(&ctx)
         body(&ctx)
         trailer(&ctx)
         finishFacts(&ctx)
-        out = ctx.out
-        _ = start
+        swap(&ctx.out, &out)
         return ctx.facts
     }
 
@@ -49,7 +47,12 @@ public struct RecordFormatter: Sendable {
     func header(_ ctx: inout DecodeContext) {
         let r = ctx.record
         ctx.out.write("CPU "); ctx.out.decimal(r.cpuNumber); ctx.out.write(" ")
-        ctx.out.write(bankName(r.bank, cpuType: ctx.cpuType)); ctx.out.write(" ")
+        if r.bank < 128 && ctx.cpuType != .k8 {
+            ctx.out.write("BANK "); ctx.out.decimal(r.bank)
+        } else {
+            ctx.out.write(bankName(r.bank, cpuType: ctx.cpuType))
+        }
+        ctx.out.write(" ")
         if r.tsc != 0 {
             ctx.out.write("TSC "); ctx.out.hex(r.tsc); ctx.out.write(" ")
             if let mhz = cpuMHz, mhz > 0 { ctx.out.write(TSCUptime.describe(tsc: r.tsc, mhz: mhz)) }

@@ -72,24 +72,23 @@ extension MachineCheckRecord {
 
     /// Parses a little-endian record of `bytes.count` bytes. Fields beyond the end stay zero
     /// and are marked absent by `length`; bytes beyond 128 are ignored.
-    public init<C: Collection>(bytes: C) throws where C.Element == UInt8, C.Index == Int {
-        let n = bytes.count
+    public init<C: Collection>(bytes: C) throws where C.Element == UInt8 {
+        if let r = try bytes.withContiguousStorageIfAvailable({ try MachineCheckRecord(raw: UnsafeRawBufferPointer($0)) }) {
+            self = r
+        } else {
+            let copy = Array(bytes)
+            self = try copy.withUnsafeBytes { try MachineCheckRecord(raw: $0) }
+        }
+    }
+
+    /// Parses a record from raw memory (the hot path: no copies, no allocation).
+    public init(raw p: UnsafeRawBufferPointer) throws {
+        let n = p.count
         guard n >= MachineCheckRecord.minimumLength else { throw RecordParseError.tooShort(n) }
         self.init()
-        let base = bytes.startIndex
-        func u8(_ o: Int) -> UInt8 { o < n ? bytes[base + o] : 0 }
-        func u32(_ o: Int) -> UInt32 {
-            guard o + 4 <= n else { return 0 }
-            var v: UInt32 = 0
-            for i in 0..<4 { v |= UInt32(bytes[base + o + i]) << (8 * i) }
-            return v
-        }
-        func u64(_ o: Int) -> UInt64 {
-            guard o + 8 <= n else { return 0 }
-            var v: UInt64 = 0
-            for i in 0..<8 { v |= UInt64(bytes[base + o + i]) << (8 * i) }
-            return v
-        }
+        func u8(_ o: Int) -> UInt8 { o < n ? p[o] : 0 }
+        func u32(_ o: Int) -> UInt32 { o + 4 <= n ? UInt32(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt32.self)) : 0 }
+        func u64(_ o: Int) -> UInt64 { o + 8 <= n ? UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self)) : 0 }
         status = u64(RecordOffset.status); misc = u64(RecordOffset.misc)
         addr = u64(RecordOffset.addr); mcgstatus = u64(RecordOffset.mcgstatus)
         ip = u64(RecordOffset.ip); tsc = u64(RecordOffset.tsc); time = u64(RecordOffset.time)

@@ -7,7 +7,7 @@ public struct TextBuffer: Sendable, Equatable {
 
     public init(capacity: Int = 1024) {
         bytes = []
-        bytes.reserveCapacity(capacity)
+        if capacity > 0 { bytes.reserveCapacity(capacity) }
     }
 
     public var isEmpty: Bool { bytes.isEmpty }
@@ -67,14 +67,18 @@ public struct TextBuffer: Sendable, Equatable {
             return
         }
         var value = UInt64(v)
-        var tmp: [UInt8] = []
-        tmp.reserveCapacity(20)
+        var digits = 0
+        var probe = value
+        repeat { digits += 1; probe /= 10 } while probe != 0
+        if width > digits { for _ in 0..<(width - digits) { bytes.append(0x30) } }
+        let end = bytes.count + digits
+        for _ in 0..<digits { bytes.append(0x30) }
+        var i = end - 1
         repeat {
-            tmp.append(UInt8(0x30 + value % 10))
+            bytes[i] = UInt8(0x30 + value % 10)
             value /= 10
+            i -= 1
         } while value != 0
-        if width > tmp.count { for _ in 0..<(width - tmp.count) { bytes.append(0x30) } }
-        bytes.append(contentsOf: tmp.reversed())
     }
 }
 

@@ -253,6 +253,8 @@ public enum AMDSMCA {
 
     static func decode(_ ctx: inout DecodeContext) {
         let r = ctx.record
+        // Facts hold even when nothing prints: the severity follows from the status alone.
+        ctx.facts.severity = severity(status: r.status)
         guard r.carries(fieldAt: RecordOffset.ipid), r.ipid != 0 else { return }
         let ipid = r.ipid
         let (family, model) = familyModel(cpuid: r.cpuid)
@@ -319,7 +321,6 @@ public enum AMDSMCA {
     static func decodeStatus(_ ctx: inout DecodeContext) {
         let s = ctx.status
         ctx.out.line(errorStatus(status: s, mcgstatus: ctx.record.mcgstatus))
-        ctx.facts.severity = severity(status: s)
 
         if s & MCiStatus.val == 0 { ctx.out.line("MCE_INVALID") }
         if s & MCiStatus.over != 0 { ctx.out.line("Error_overflow") }

@@ -136,7 +136,8 @@ public enum IntelArchitectural {
         } else if mca >> 7 == 1 {                            // 0000 0000 1MMM CCCC
             memoryController(&ctx, code: mca)
             ctx.facts.kind = .memory
-            ctx.facts.isMemoryError = true
+            // Accounting uses the raw code: a set F bit means "not a memory error" upstream.
+            ctx.facts.isMemoryError = ctx.mcacod >> 7 == 1
         } else {
             ctx.out.write("Unknown Error "); ctx.out.hex(mca); ctx.out.newline()
             ctx.facts.kind = .unknown

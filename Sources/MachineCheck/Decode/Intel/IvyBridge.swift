@@ -31,7 +31,7 @@ enum IvyBridge {
             ctx.out.write("MemCtrl: ")
             ctx.out.bitfields(ctx.status, memoryController)
             ctx.out.newline()
-            FailingRank.record(&ctx)
+            FailingRank.record(&ctx, imcLog: ctx.options.imcLog)
         default:
             break
         }

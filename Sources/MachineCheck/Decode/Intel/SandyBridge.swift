@@ -56,7 +56,7 @@ enum SandyBridge {
             ctx.out.write("MemCtrl: ")
             ctx.out.bitfields(ctx.status, memoryController)
             ctx.out.newline()
-            if ctx.cpuType == .sandyBridgeEP { FailingRank.record(&ctx) }
+            if ctx.cpuType == .sandyBridgeEP { FailingRank.record(&ctx, imcLog: ctx.options.imcLog) }
         default:
             break
         }
