@@ -14,9 +14,10 @@ let package = Package(
         // The domain: struct mce, CPU identification, decoders, decoded result. No I/O.
         .target(name: "MachineCheck", linkerSettings: [.linkedLibrary("m")]),
         // Sources and sinks: files, devices, tracefs, text; thin typed wrappers over Glibc.
-        .target(name: "MCEIO", dependencies: ["MachineCheck"]),
+        .target(name: "MCEIO", dependencies: ["MachineCheck", "CSystemd"]),
         .executableTarget(name: "mcelog", dependencies: ["MachineCheck", "MCEIO"]),
         .testTarget(name: "MachineCheckTests", dependencies: ["MachineCheck"]),
+        .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,8 +5,10 @@
 bin=${1:-$(dirname "$0")/../.build/debug/mcelog}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 verbose=$2
-cd "$(dirname "$0")/../Tests/Fixtures/decode" || exit 2
+root=$(cd "$(dirname "$0")/../Tests/Fixtures" && pwd)
 pass=0; fail=0; failed=""
+for dir in "$root/decode" "$root/decode-extra"; do
+cd "$dir" || exit 2
 while IFS=$'\t' read -r name cmd; do
     [[ -z "$name" || "$name" == \#* ]] && continue
     args=${cmd#mcelog }
@@ -18,6 +20,7 @@ while IFS=$'\t' read -r name cmd; do
         [ -n "$verbose" ] && env TZ=UTC LC_ALL=C "$bin" $args 2>/dev/null | diff - "$name.out" | head -20
     fi
 done < COMMANDS.txt
+done
 echo "decode cases: $pass passed, $fail failed"
 [ -n "$failed" ] && echo "failed:$failed"
 [ $fail -eq 0 ]

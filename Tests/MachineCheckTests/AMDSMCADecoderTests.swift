@@ -158,6 +158,8 @@ final class AMDSMCADecoderTests: XCTestCase {
         r.addr = 0xa8eb3fc80            // from the same kernel log line
         r.misc = 0xd01202dd01000000
         let text = RecordFormatter().format(r, cpuType: .amdSMCA).text.string
+        // "Model 1": the CPUID line keeps upstream's rule (no extended model above family 0xF);
+        // the SMCA errata checks use the real model 21h.
         XCTAssertEqual(text, """
             CPU 0 BANK 17 
             MISC d01202dd01000000 ADDR a8eb3fc80 

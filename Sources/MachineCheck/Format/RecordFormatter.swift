@@ -120,7 +120,7 @@ public struct RecordFormatter: Sendable {
     /// Facts that follow from the record itself, whatever the decoder added.
     func finishFacts(_ ctx: inout DecodeContext) {
         let r = ctx.record
-        if ctx.facts.kind != .thermal {
+        if ctx.facts.kind != .thermal && ctx.cpuType != .amdSMCA {  // SMCA decodes its own severity bits
             ctx.facts.severity = Severity.classify(status: r.status)
         }
         if r.status & MCiStatus.addrv != 0 { ctx.facts.address = r.addr }
@@ -136,7 +136,7 @@ public struct RecordFormatter: Sendable {
         case SpecialBank.thermal: return "THERMAL EVENT"
         case SpecialBank.timeout: return "Timeout waiting for exception on other CPUs"
         case SpecialBank.apei: return "ACPI/APEI reported error"
-        case 129...182: return AMDK8.bankName(bank)
+        case 129...183: return AMDK8.bankName(bank)  // upstream includes its threshold top, 183
         case 128...: return "Undecoded extended event " + Format.hex(bank)
         default: return "BANK " + Format.decimal(bank)
         }

@@ -45,7 +45,6 @@ public enum AMDSMCA {
     /// Status bits that mean something else (or only something) on SMCA.
     enum SMCAStatus {
         static let tcc: UInt64 = 1 << 55       // task context corrupt
-        static let syndv: UInt64 = 1 << 53     // MCA_SYND valid
         static let cecc: UInt64 = 1 << 46      // corrected ECC
         static let uecc: UInt64 = 1 << 45      // uncorrected ECC
         static let deferred: UInt64 = 1 << 44  // deferred error
@@ -291,7 +290,7 @@ public enum AMDSMCA {
     }
 
     /// The DRAM location of a UMC ECC error, as rasdaemon derives it (and records it in
-    /// the facts): the channel is InstanceIdLo bits 23:20 (the UMC instance), the chip
+    /// the facts): the channel is InstanceIdLo >> 20 (the UMC instance), the chip
     /// select is MCA_SYND bits 2:0. On HBM (UMC V2) banks the UMC instance / 2 is the PHY,
     /// reported as the chip select, and the HBM channel is IPID bits 15:12 (+4 on odd UMCs).
     /// MI300 UMC banks name only the memory die (InstanceIdHi / 4).

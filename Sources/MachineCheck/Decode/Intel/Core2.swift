@@ -1,6 +1,6 @@
 /// Front-side-bus details of bus errors on P6-family CPUs: the model-specific MCi_STATUS bits
-/// of the "Core and P6" bus error layout (SDM vol. 3B, Appendix E/"Interpreting the MCA
-/// error codes" for family 06H), as upstream core2.c prints them (mcelog.md §17).
+/// 16-56 of family 06H bus errors (SDM vol. 3B, "Interpreting the MCA error codes"), as
+/// upstream core2.c prints them (mcelog.md §17).
 ///
 /// Used for bus/interconnect errors (MCACOD `0000 1PPT RRRR IILL`) on Core 2, Dunnington,
 /// Nehalem and Xeon 7500 (`decodeBus`) and on the old P6 parts (`decodeP6OldBus`).
