@@ -11,13 +11,18 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
+        // Linux headers missing from Glibc's Swift module (signalfd).
+        .systemLibrary(name: "CLinux"),
         // The domain: struct mce, CPU identification, decoders, decoded result. No I/O.
         .target(name: "MachineCheck", linkerSettings: [.linkedLibrary("m")]),
         // Sources and sinks: files, devices, tracefs, text; thin typed wrappers over Glibc.
         .target(name: "MCEIO", dependencies: ["MachineCheck", "CSystemd"]),
-        .executableTarget(name: "mcelog", dependencies: ["MachineCheck", "MCEIO"]),
+        // The daemon's runtime: event loop, queue and sender, notify, signals, reload.
+        .target(name: "MCEDaemon", dependencies: ["MachineCheck", "MCEIO", "CLinux"]),
+        .executableTarget(name: "mcelog", dependencies: ["MachineCheck", "MCEIO", "MCEDaemon"]),
         .testTarget(name: "MachineCheckTests", dependencies: ["MachineCheck"]),
         .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck"]),
+        .testTarget(name: "MCEDaemonTests", dependencies: ["MCEDaemon", "MCEIO", "MachineCheck"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,243 @@
+import Glibc
+import MachineCheck
+import MCEIO
+
+/// Where structured entries go (the journal); the daemon falls back to the text log when
+/// it is unavailable or a send fails.
+public protocol StructuredSink: Sendable {
+    func isAvailable() -> Bool
+    /// Sends one item; false when it did not reach the journal.
+    func send(_ item: Outgoing) -> Bool
+}
+
+/// Service manager notifications (sd_notify); a no-op outside systemd.
+public protocol ReadinessNotifier: Sendable {
+    func notify(_ state: String)
+    /// The watchdog interval systemd asked for, in microseconds.
+    var watchdogMicroseconds: UInt64? { get }
+}
+
+public struct NoNotifier: ReadinessNotifier {
+    public init() {}
+    public func notify(_ state: String) {}
+    public var watchdogMicroseconds: UInt64? { nil }
+}
+
+public struct DaemonSettings: Sendable {
+    /// Keep running and wait for records (`--daemon`), or drain once and exit.
+    public var daemonMode = true
+    /// One-shot mode prints the text to standard output, as upstream does for cron.
+    public var printText = false
+    public var numErrors: Int? = nil
+    public var queueCapacity = 8192
+    public var pidFile: String? = nil
+    public var logFile = LogFile.defaultPath
+    public init() {}
+}
+
+/// Counters shown in STATUS= and the client's dump.
+public struct DaemonCounters: Sendable {
+    public var records = 0
+    public var lostByKernel = 0
+    public var lostInQueue = 0
+    public var journalEntries = 0
+    public var fallbackEntries = 0
+}
+
+/// The daemon: reads the source under poll, decodes on the reader's thread, and hands
+/// entries to a sender thread through a bounded queue so a stalled journald never blocks
+/// the kernel reader.
+public final class Daemon: @unchecked Sendable {
+    public let settings: DaemonSettings
+    let sink: StructuredSink?
+    let notifier: ReadinessNotifier
+    var pipeline: RecordPipeline
+    let logFile: LogFile
+    let queue: OutputQueue<Outgoing>
+    /// Re-reads the configuration on SIGHUP; returns why it failed, or nil.
+    public var reload: () -> String? = { nil }
+    public var diagnostics: (String) -> Void = { Diagnostics.error($0) }
+
+    private var countersLock = pthread_mutex_t()
+    private var counters = DaemonCounters()
+
+    public init(settings: DaemonSettings, pipeline: RecordPipeline, sink: StructuredSink?,
+                notifier: ReadinessNotifier = NoNotifier()) {
+        self.settings = settings
+        self.pipeline = pipeline
+        self.sink = sink
+        self.notifier = notifier
+        self.logFile = LogFile(path: settings.logFile)
+        self.queue = OutputQueue(capacity: settings.queueCapacity)
+        pthread_mutex_init(&countersLock, nil)
+    }
+
+    public var snapshot: DaemonCounters {
+        pthread_mutex_lock(&countersLock); defer { pthread_mutex_unlock(&countersLock) }
+        return counters
+    }
+
+    private func count(_ change: (inout DaemonCounters) -> Void) {
+        pthread_mutex_lock(&countersLock); defer { pthread_mutex_unlock(&countersLock) }
+        change(&counters)
+    }
+
+    // MARK: sender thread
+
+    func startSender() -> BackgroundThread {
+        BackgroundThread { [self] in
+            var dropped = 0
+            while true {
+                let item = queue.pop(dropped: &dropped)
+                if dropped > 0 {
+                    count { $0.lostInQueue += dropped }
+                    deliver(.lost(count: dropped, source: "output queue",
+                                  detail: "the journal did not keep up; \(dropped) records were dropped from the daemon's queue"))
+                }
+                guard let item else { break }
+                deliver(item)
+                queue.done()
+            }
+        }
+    }
+
+    /// Journal first; the text log when journald is absent or refuses the entry.
+    func deliver(_ item: Outgoing) {
+        if let sink, sink.isAvailable(), sink.send(item) {
+            count { $0.journalEntries += 1 }
+            return
+        }
+        do {
+            try logFile.append(Daemon.fallbackText(item))
+            count { $0.fallbackEntries += 1 }
+        } catch {
+            diagnostics("cannot write fallback log \(logFile.path): \(error)")
+        }
+    }
+
+    static func fallbackText(_ item: Outgoing) -> [UInt8] {
+        switch item {
+        case .record(let d): return d.text.bytes
+        case .lost(let n, let source, let detail):
+            return Array("mcelog: \(n) machine check records lost (\(source)): \(detail)\n".utf8)
+        case .notice(_, let message): return Array("mcelog: \(message)\n".utf8)
+        }
+    }
+
+    // MARK: reader loop
+
+    /// Runs until SIGTERM (daemon mode) or until the source is drained (one-shot).
+    public func run(source: MachineCheckSource) throws -> Int32 {
+        let signals = try SignalEvents()
+        let sender = startSender()
+        if let p = settings.pidFile { writePidFile(p) }
+        defer { if let p = settings.pidFile { unlink(p) } }
+
+        var sourceOpen = true
+        var stop = false
+        let watchdog = notifier.watchdogMicroseconds
+        var lastWatchdog = Daemon.monotonicMicroseconds()
+        notifier.notify("READY=1\nSTATUS=\(statusText(source))")
+
+        func readSource() {
+            do {
+                let more = try source.drain { event in
+                    guard !stop else { return }
+                    handle(event, source: source)
+                    if let n = settings.numErrors, snapshot.records >= n { stop = true }
+                }
+                if !more { sourceOpen = false }
+            } catch {
+                diagnostics("reading \(source.name): \(error)")
+                queue.push(.notice(priority: 3, message: "reading \(source.name) failed: \(error)"))
+                sourceOpen = false
+            }
+            notifier.notify("STATUS=\(statusText(source))")
+        }
+
+        // Records already buffered (tracefs instance kept across restarts) come first.
+        readSource()
+        while !stop && (settings.daemonMode || false) {
+            var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+            if sourceOpen {
+                for fd in source.pollDescriptors { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            }
+            var timeout: Int32 = -1   // no wake-ups while idle without a watchdog
+            if let w = watchdog {
+                let due = lastWatchdog + w / 2
+                let now = Daemon.monotonicMicroseconds()
+                timeout = now >= due ? 0 : Int32(min((due - now) / 1000 + 1, UInt64(Int32.max)))
+            }
+            let n = poll(&fds, nfds_t(fds.count), timeout)
+            if n < 0 && errno != EINTR { throw DaemonError.system("poll", errno) }
+            if let w = watchdog, Daemon.monotonicMicroseconds() >= lastWatchdog + w / 2 {
+                notifier.notify("WATCHDOG=1")
+                lastWatchdog = Daemon.monotonicMicroseconds()
+            }
+            if fds[0].revents != 0 {
+                for s in signals.read() {
+                    switch s {
+                    case .terminate: stop = true
+                    case .reopenLog:
+                        do { try logFile.reopen() } catch { diagnostics("cannot reopen \(logFile.path): \(error)") }
+                    case .reload:
+                        notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(Daemon.monotonicMicroseconds())")
+                        if let failure = reload() {
+                            queue.push(.notice(priority: 3, message: "configuration reload failed, keeping the previous configuration: \(failure)"))
+                        }
+                        notifier.notify("READY=1\nSTATUS=\(statusText(source))")
+                    case .child: break
+                    }
+                }
+            }
+            if sourceOpen && fds.dropFirst().contains(where: { $0.revents != 0 }) { readSource() }
+            if fds.dropFirst().contains(where: { $0.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && $0.revents & Int16(POLLIN) == 0 }) {
+                sourceOpen = false
+            }
+        }
+        notifier.notify("STOPPING=1\nSTATUS=Stopping: sending \(queue.depth) queued entries")
+        queue.close()
+        sender.join()
+        source.close()
+        return 0
+    }
+
+    func handle(_ event: SourceEvent, source: MachineCheckSource) {
+        switch event {
+        case .record(var r):
+            if r.time == 0 { r.time = UInt64(max(0, Glibc.time(nil))) }
+            let (decoded, warnings) = pipeline.decode(r, source: source.name)
+            for w in warnings { diagnostics(w) }
+            count { $0.records += 1 }
+            if settings.printText { try? FileDescriptor.standardOutput.writeAll(decoded.text.bytes) }
+            queue.push(.record(decoded))
+        case .lost(let n, let detail):
+            count { $0.lostByKernel += n }
+            queue.push(.lost(count: n, source: source.name, detail: detail))
+        case .problem(let message):
+            diagnostics(message)
+            queue.push(.notice(priority: 4, message: message))
+        }
+    }
+
+    func statusText(_ source: MachineCheckSource) -> String {
+        let c = snapshot
+        return "Reading \(source.name): \(c.records) records, \(c.lostByKernel + c.lostInQueue) lost, \(c.journalEntries) journaled, \(c.fallbackEntries) to \(logFile.path)"
+    }
+
+    func writePidFile(_ path: String) {
+        do {
+            let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_TRUNC)
+            try fd.writeAll("\(getpid())\n")
+            fd.close()
+        } catch {
+            diagnostics("Cannot open pidfile `\(path)': \(error)")
+        }
+    }
+
+    public static func monotonicMicroseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
+}

@@ -1,0 +1,108 @@
+import Glibc
+
+/// A bounded queue between the kernel reader and the sender thread. The reader never waits:
+/// when the queue is full the item is dropped and counted, and the count is reported later
+/// (issue 3: a stalled journald must not stall reading the kernel's buffers).
+public final class OutputQueue<Element>: @unchecked Sendable {
+    private var items: [Element?]
+    private var head = 0
+    private var count = 0
+    private var closed = false
+    private var inFlight = 0
+    private var mutex = pthread_mutex_t()
+    private var nonEmpty = pthread_cond_t()
+    private var drained = pthread_cond_t()
+    /// Items refused because the queue was full, not yet reported.
+    private var droppedUnreported = 0
+    public private(set) var droppedTotal = 0
+
+    public let capacity: Int
+
+    public init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        items = [Element?](repeating: nil, count: capacity)
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&nonEmpty, nil)
+        pthread_cond_init(&drained, nil)
+    }
+
+    /// Adds an item; false (and counted) when full or closed.
+    @discardableResult
+    public func push(_ e: Element) -> Bool {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        guard !closed, count < capacity else {
+            droppedUnreported += 1
+            droppedTotal += 1
+            return false
+        }
+        items[(head + count) % capacity] = e
+        count += 1
+        pthread_cond_signal(&nonEmpty)
+        return true
+    }
+
+    /// Waits for items; returns nil once closed and empty. `dropped` is the number of items
+    /// lost since the last call, for the caller to report.
+    public func pop(dropped: inout Int) -> Element? {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        while count == 0 && !closed && droppedUnreported == 0 { pthread_cond_wait(&nonEmpty, &mutex) }
+        dropped = droppedUnreported
+        droppedUnreported = 0
+        guard count > 0 else {
+            if closed { pthread_cond_broadcast(&drained) }
+            return nil
+        }
+        let e = items[head]
+        items[head] = nil
+        head = (head + 1) % capacity
+        count -= 1
+        inFlight += 1
+        return e
+    }
+
+    /// The sender finished handling the item it popped.
+    public func done() {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        inFlight -= 1
+        if count == 0 && inFlight == 0 { pthread_cond_broadcast(&drained) }
+    }
+
+    /// Number of items waiting.
+    public var depth: Int {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        return count
+    }
+
+    /// No more pushes; the sender drains what is left and stops.
+    public func close() {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        closed = true
+        pthread_cond_broadcast(&nonEmpty)
+    }
+
+    /// Blocks until every queued item has been handled.
+    public func waitUntilDrained() {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        while count > 0 || inFlight > 0 { pthread_cond_wait(&drained, &mutex) }
+    }
+}
+
+/// Starts `body` on its own POSIX thread (the sender must not share the reader's thread).
+public final class BackgroundThread: @unchecked Sendable {
+    private var thread = pthread_t()
+    private let body: () -> Void
+
+    public init(_ body: @escaping () -> Void) {
+        self.body = body
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&thread, nil, { raw in
+            let me = Unmanaged<BackgroundThread>.fromOpaque(raw!).takeRetainedValue()
+            me.body()
+            return nil
+        }, context)
+        precondition(rc == 0, "pthread_create failed: \(rc)")
+    }
+
+    public func join() { pthread_join(thread, nil) }
+}

@@ -1,0 +1,43 @@
+import MachineCheck
+
+/// A record decoded on the reader's side, ready for a sink.
+public struct DecodedRecord: Sendable {
+    public var record: MachineCheckRecord
+    public var facts: DecodeFacts
+    /// Upstream's text for the record (what `mcelog` prints in device mode, without MCE n).
+    public var text: TextBuffer
+    /// DIMM name where known (EDAC label, then SMBIOS).
+    public var dimmName: String?
+    /// Which interface delivered it (tracefs, /dev/mcelog, file).
+    public var source: String
+}
+
+/// What the sender thread handles, in order.
+public enum Outgoing: Sendable {
+    case record(DecodedRecord)
+    /// Records lost before we saw them (kernel overflow, missed tracepoint events).
+    case lost(count: Int, source: String, detail: String)
+    /// A daemon notice for the journal (reload failure, start, stop...).
+    case notice(priority: Int, message: String)
+}
+
+/// Decodes records in arrival order with the CPU type they name (sticky), the forced type,
+/// or the host's.
+public struct RecordPipeline: Sendable {
+    public var tracker: CPUTypeTracker
+    public var formatter: RecordFormatter
+
+    public init(forced: CPUType?, hostType: CPUType, formatter: RecordFormatter) {
+        tracker = CPUTypeTracker(forced: forced, initial: hostType)
+        self.formatter = formatter
+    }
+
+    /// Returns the decoded record plus warnings about CPU identification.
+    public mutating func decode(_ record: MachineCheckRecord, source: String) -> (DecodedRecord, [String]) {
+        let warnings = tracker.observe(record)
+        var text = TextBuffer(capacity: 768)
+        text.line("Hardware event. This is not a software error.")
+        let facts = formatter.format(record, cpuType: tracker.current, into: &text)
+        return (DecodedRecord(record: record, facts: facts, text: text, dimmName: nil, source: source), warnings)
+    }
+}
