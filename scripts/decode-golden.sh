@@ -21,6 +21,6 @@ while IFS=$'\t' read -r name cmd; do
     fi
 done < COMMANDS.txt
 done
-echo "decode cases: $pass passed, $fail failed"
+echo "decode: $pass passed, $fail failed"
 [ -n "$failed" ] && echo "failed:$failed"
 [ $fail -eq 0 ]
