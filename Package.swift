@@ -22,6 +22,7 @@ let package = Package(
         .executableTarget(name: "mcelog", dependencies: ["MachineCheck", "MCEIO", "MCEDaemon"]),
         .testTarget(name: "MachineCheckTests", dependencies: ["MachineCheck"]),
         .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["MachineCheck", "mcelog"]),
         .testTarget(name: "MCEDaemonTests", dependencies: ["MCEDaemon", "MCEIO", "MachineCheck"]),
     ],
     swiftLanguageModes: [.v6]

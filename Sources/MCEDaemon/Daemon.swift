@@ -120,7 +120,7 @@ public final class Daemon: @unchecked Sendable {
         case .record(let d): return d.text.bytes
         case .lost(let n, let source, let detail):
             return Array("mcelog: \(n) machine check records lost (\(source)): \(detail)\n".utf8)
-        case .notice(_, let message): return Array("mcelog: \(message)\n".utf8)
+        case .notice(_, let message, _, _): return Array("mcelog: \(message)\n".utf8)
         }
     }
 
@@ -149,7 +149,7 @@ public final class Daemon: @unchecked Sendable {
                 if !more { sourceOpen = false }
             } catch {
                 diagnostics("reading \(source.name): \(error)")
-                queue.push(.notice(priority: 3, message: "reading \(source.name) failed: \(error)"))
+                queue.push(.notice(priority: 3, message: "reading \(source.name) failed: \(error)", id: nil, fields: []))
                 sourceOpen = false
             }
             notifier.notify("STATUS=\(statusText(source))")
@@ -183,7 +183,8 @@ public final class Daemon: @unchecked Sendable {
                     case .reload:
                         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(Daemon.monotonicMicroseconds())")
                         if let failure = reload() {
-                            queue.push(.notice(priority: 3, message: "configuration reload failed, keeping the previous configuration: \(failure)"))
+                            queue.push(.notice(priority: 3, message: "configuration reload failed, keeping the previous configuration: \(failure)",
+                                                           id: .configReloadFailed, fields: [("MCE_CONFIG_ERROR", failure)]))
                         }
                         notifier.notify("READY=1\nSTATUS=\(statusText(source))")
                     case .child: break
@@ -211,12 +212,15 @@ public final class Daemon: @unchecked Sendable {
             count { $0.records += 1 }
             if settings.printText { try? FileDescriptor.standardOutput.writeAll(decoded.text.bytes) }
             queue.push(.record(decoded))
+        case .memoryEvent(let e):
+            // EDAC names the DIMM; the next records for this address use the label.
+            if !e.label.isEmpty { pipeline.rememberLabel(e.label, address: e.address) }
         case .lost(let n, let detail):
-            count { $0.lostByKernel += n }
+            count { $0.lostByKernel += max(n, 1) }
             queue.push(.lost(count: n, source: source.name, detail: detail))
         case .problem(let message):
             diagnostics(message)
-            queue.push(.notice(priority: 4, message: message))
+            queue.push(.notice(priority: 4, message: message, id: nil, fields: []))
         }
     }
 

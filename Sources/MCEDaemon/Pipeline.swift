@@ -1,4 +1,5 @@
 import MachineCheck
+import MCEIO
 
 /// A record decoded on the reader's side, ready for a sink.
 public struct DecodedRecord: Sendable {
@@ -17,8 +18,9 @@ public enum Outgoing: Sendable {
     case record(DecodedRecord)
     /// Records lost before we saw them (kernel overflow, missed tracepoint events).
     case lost(count: Int, source: String, detail: String)
-    /// A daemon notice for the journal (reload failure, start, stop...).
-    case notice(priority: Int, message: String)
+    /// A daemon notice for the journal (reload failure, read problems...), with the
+    /// MESSAGE_ID of its class where it has one.
+    case notice(priority: Int, message: String, id: JournalMessageID?, fields: [(name: String, value: String)])
 }
 
 /// Decodes records in arrival order with the CPU type they name (sticky), the forced type,
@@ -26,6 +28,7 @@ public enum Outgoing: Sendable {
 public struct RecordPipeline: Sendable {
     public var tracker: CPUTypeTracker
     public var formatter: RecordFormatter
+    var labels: [(page: UInt64, label: String)] = []
 
     public init(forced: CPUType?, hostType: CPUType, formatter: RecordFormatter) {
         tracker = CPUTypeTracker(forced: forced, initial: hostType)
@@ -38,6 +41,20 @@ public struct RecordPipeline: Sendable {
         var text = TextBuffer(capacity: 768)
         text.line("Hardware event. This is not a software error.")
         let facts = formatter.format(record, cpuType: tracker.current, into: &text)
-        return (DecodedRecord(record: record, facts: facts, text: text, dimmName: nil, source: source), warnings)
+        return (DecodedRecord(record: record, facts: facts, text: text, dimmName: label(for: facts), source: source), warnings)
+    }
+}
+
+extension RecordPipeline {
+    /// EDAC labels seen on `ras:mc_event`, by 4 KiB page, most recent last (bounded).
+    mutating func rememberLabel(_ label: String, address: UInt64) {
+        labels.removeAll { $0.page == address & ~0xfff }
+        labels.append((address & ~0xfff, label))
+        if labels.count > 256 { labels.removeFirst(labels.count - 256) }
+    }
+
+    func label(for facts: DecodeFacts) -> String? {
+        guard let page = facts.page else { return nil }
+        return labels.last(where: { $0.page == page })?.label
     }
 }

@@ -6,6 +6,8 @@ import MCEIO
 public enum SourceEvent {
     case record(MachineCheckRecord)
     case lost(count: Int, detail: String)
+    /// An EDAC `ras:mc_event` (carries the DIMM label).
+    case memoryEvent(MemoryControllerEvent)
     case problem(String)
 }
 
@@ -40,4 +42,41 @@ public final class DeviceSource: MachineCheckSource {
     }
 
     public func close() { device.close() }
+}
+
+/// The `mce:mce_record` tracepoint in our own tracefs instance.
+public final class TracepointSource: MachineCheckSource {
+    var tracefs: TracefsSource
+    public let root: String
+    public var name: String { "tracepoint mce:mce_record (\(tracefs.instancePath))" }
+    public var pollDescriptors: [Int32] { tracefs.pollDescriptors }
+    public var warnings: [String] { tracefs.warnings }
+
+    public init(root: String) throws {
+        self.root = root
+        tracefs = try TracefsSource(root: root)
+    }
+
+    public func drain(_ body: (SourceEvent) -> Void) throws -> Bool {
+        var failure: Error? = nil
+        do {
+            try tracefs.drain { item in
+                switch item {
+                case .record(let r, _): body(.record(r))
+                case .memoryEvent(let e): body(.memoryEvent(e))
+                case .lost(let n, let cpu):
+                    body(.lost(count: n, detail: n > 0
+                        ? "the kernel's trace buffer of CPU \(cpu) overflowed: \(n) events lost"
+                        : "the kernel's trace buffer of CPU \(cpu) overflowed: events lost (count unknown)"))
+                }
+            }
+        } catch {
+            failure = error
+        }
+        // A corrupt sub-buffer is reported and skipped; reading goes on.
+        if let failure { body(.problem("\(name): \(failure)")) }
+        return !tracefs.isExhausted
+    }
+
+    public func close() { tracefs.close() }
 }

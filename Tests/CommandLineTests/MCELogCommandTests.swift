@@ -1,0 +1,126 @@
+import Foundation
+import XCTest
+import MachineCheck
+
+/// Runs the built `mcelog` binary as an operator would.
+final class MCELogCommandTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        let products = Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        for dir in products + [root.appendingPathComponent(".build/debug")] {
+            let candidate = dir.appendingPathComponent("mcelog")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return root.appendingPathComponent(".build/debug/mcelog")
+    }
+
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    func run(_ args: [String], stdin: Data? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        p.environment = ["TZ": "UTC", "LC_ALL": "C"]
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = inp
+        try p.run()
+        if let d = stdin { inp.fileHandleForWriting.write(d) }
+        try inp.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func tempFile(_ bytes: [UInt8]) throws -> String {
+        let path = NSTemporaryDirectory() + "mcelog-cli-\(UUID().uuidString)"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func skxRecord(bank: UInt8, status: UInt64) -> MachineCheckRecord {
+        var r = MachineCheckRecord()
+        r.status = status; r.bank = bank; r.cpuid = 0x50654; r.finished = 1; r.time = 1_700_000_000
+        r.mcgcap = 0x1000c16; r.socketid = 1; r.apicid = 2; r.extcpu = 5; r.misc = 0x86; r.addr = 0x1234000
+        return r
+    }
+
+    func testDeviceModeDecodesConsecutiveBinaryRecordsWithIndexes() throws {
+        let a = skxRecord(bank: 7, status: 0x8c00004000010090), b = skxRecord(bank: 1, status: 0x9000000000000150)
+        let path = try tempFile(a.bytes() + b.bytes())
+        let r = try run(["--no-dmi", path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("MCE 0\nCPU 5 BANK 7 \n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("MCE 1\nCPU 5 BANK 1 \n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("MCA: MEMORY CONTROLLER RD_CHANNEL0_ERR"))
+        XCTAssertTrue(r.stdout.contains("TIME 1700000000 Tue Nov 14 22:13:20 2023"))
+    }
+
+    func testRecordLengthOptionReadsOlderKernelRecordsAndNamesATruncatedTail() throws {
+        let a = skxRecord(bank: 2, status: 0x9000000000000150)
+        let path = try tempFile(a.bytes(length: 88) + a.bytes(length: 88) + [0, 1, 2])
+        let r = try run(["--record-length", "88", path])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.stdout.components(separatedBy: "CPU 5 BANK 2").count - 1, 2)
+        XCTAssertFalse(r.stdout.contains("APICID 2 SOCKETID 1"), "an 88-byte record carries socket id but the header must follow length rules")
+        XCTAssertTrue(r.stderr.contains("3 trailing bytes at offset 176"), r.stderr)
+    }
+
+    func testBinaryOptionTakesTheWholeFileAsOneRecord() throws {
+        let path = try tempFile(skxRecord(bank: 13, status: 0x9c000040010000a1).bytes())
+        let r = try run(["--binary", path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("MCE 0\nCPU 5 BANK 13 "))
+        XCTAssertTrue(r.stdout.contains("MemCtrl:") || r.stdout.contains("MCA: MEMORY CONTROLLER"))
+    }
+
+    func testAsciiReadsStandardInputAndReportsMalformedFieldsWithTheirLine() throws {
+        let r = try run(["--ascii"], stdin: Data("CPU 1 BANK 2\nSTATUS zzzz\nPROCESSOR 0:50654\n".utf8))
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stdout.contains("(Fields were incomplete)"))
+        XCTAssertTrue(r.stderr.contains("input line 2: malformed STATUS field: 'STATUS zzzz'"), r.stderr)
+    }
+
+    func testBinaryJunkOnStandardInputIsSurvived() throws {
+        var junk = [UInt8](repeating: 0, count: 300_000)
+        var x: UInt32 = 12345
+        for i in junk.indices { x = x &* 1103515245 &+ 12345; junk[i] = UInt8(truncatingIfNeeded: x >> 16) }
+        let r = try run(["--ascii"], stdin: Data(junk))
+        XCTAssertEqual(r.status, 0)
+    }
+
+    func testUnknownCPUNameListsValidOnesAndFails() throws {
+        let r = try run(["--cpu", "pentium9", "--ascii"], stdin: Data())
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("Unknown CPU type `pentium9' specified"))
+        XCTAssertTrue(r.stderr.contains("skylake_server"))
+    }
+
+    func testIntelCPUOptionAcceptsHexAndUniquePrefixesWork() throws {
+        let input = Data("CPU 0 BANK 7\nSTATUS 0x8800000000000080\nMISC 8000000000000000\n".utf8)
+        let r = try run(["--intel-cpu", "6,0x55", "--asc"], stdin: input)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("Corrected error by mirroring with channel failover"), r.stdout)
+    }
+
+    func testCPUMHzDecodesTheTSC() throws {
+        let r = try run(["--cpumhz", "2000", "--ascii"], stdin: Data("CPU 0 BANK 1 TSC 2e90edd000\nSTATUS 0x9000000000000150\n".utf8))
+        XCTAssertTrue(r.stdout.contains("TSC 2e90edd000 [at 2000 Mhz 0 days 0:1:40 uptime (unreliable)]"), r.stdout)
+    }
+
+    func testIsCPUSupportedAnswersForTheHost() throws {
+        let r = try run(["--is-cpu-supported"])
+        let vendor = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains("GenuineIntel") == true
+        if vendor { XCTAssertEqual(r.status, 0, r.stderr) } else { XCTAssertTrue(r.status == 0 || r.status == 1) }
+    }
+
+    func testMissingInputFileIsAClearError() throws {
+        let r = try run(["--ascii", "--file", "/nonexistent/x"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("Cannot open input file `/nonexistent/x'"), r.stderr)
+    }
+}
