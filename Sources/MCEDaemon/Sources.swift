@@ -48,13 +48,17 @@ public final class DeviceSource: MachineCheckSource {
 public final class TracepointSource: MachineCheckSource {
     var tracefs: TracefsSource
     public let root: String
-    public var name: String { "tracepoint mce:mce_record (\(tracefs.instancePath))" }
-    public var pollDescriptors: [Int32] { tracefs.pollDescriptors }
-    public var warnings: [String] { tracefs.warnings }
+    /// Stored, not computed: handlers ask for it while `tracefs` is being drained.
+    public let name: String
+    public private(set) var pollDescriptors: [Int32]
+    public let warnings: [String]
 
     public init(root: String) throws {
         self.root = root
         tracefs = try TracefsSource(root: root)
+        name = "tracepoint mce:mce_record (\(tracefs.instancePath))"
+        pollDescriptors = tracefs.pollDescriptors
+        warnings = tracefs.warnings
     }
 
     public func drain(_ body: (SourceEvent) -> Void) throws -> Bool {
@@ -73,6 +77,7 @@ public final class TracepointSource: MachineCheckSource {
         } catch {
             failure = error
         }
+        pollDescriptors = tracefs.pollDescriptors
         // A corrupt sub-buffer is reported and skipped; reading goes on.
         if let failure { body(.problem("\(name): \(failure)")) }
         return !tracefs.isExhausted

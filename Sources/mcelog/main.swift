@@ -111,6 +111,11 @@ func runRecordFile(_ o: CommandLineOptions, path: String, wholeFileIsOneRecord: 
     return 0
 }
 
+func isPlainFile(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+}
+
 func hostDecoderType() -> CPUType {
     guard let host = HostCPU.read() else { return .generic }
     return host.selection.type
@@ -158,8 +163,14 @@ case .binary:
     guard let path = options.positional.first else { fail("--binary needs a FILE argument") }
     exit(runRecordFile(options, path: path, wholeFileIsOneRecord: true))
 case .device:
-    let path = options.positional.first ?? "/dev/mcelog"
-    exit(runRecordFile(options, path: path, wholeFileIsOneRecord: false))
-case .daemon, .client, .ping:
+    // A plain file of records decodes like upstream's device mode on stdout; otherwise read
+    // what the kernel holds (tracepoint or /dev/mcelog) once.
+    if let path = options.positional.first, isPlainFile(path) {
+        exit(runRecordFile(options, path: path, wholeFileIsOneRecord: false))
+    }
+    exit(DaemonCommand.run(options, daemonMode: false))
+case .daemon:
+    exit(DaemonCommand.run(options, daemonMode: true))
+case .client, .ping:
     fail("not implemented yet")
 }

@@ -1,0 +1,90 @@
+import Glibc
+import MachineCheck
+import MCEIO
+import MCEDaemon
+
+/// `mcelog --daemon` and the one-shot kernel read (cron, kernel trigger): pick the source,
+/// read the configuration, run the daemon.
+enum DaemonCommand {
+    enum SourceChoice: String { case auto, tracefs, device }
+
+    static func run(_ o: CommandLineOptions, daemonMode: Bool) -> Int32 {
+        let config: ConfigFile
+        do { config = try ConfigFile.load(path: o.configFile) } catch { fail("\(error)") }
+
+        let choiceText: String
+        do {
+            let configured = try config.choice("source", "type", ["auto", "tracefs", "device"])
+            choiceText = o.source ?? configured ?? "auto"
+        } catch { fail("\(error)") }
+        guard let choice = SourceChoice(rawValue: choiceText) else {
+            fail("--source takes auto, tracefs or device, got `\(choiceText)'")
+        }
+        let tracefsRoot = o.tracefs ?? config.string("source", "tracefs") ?? TracefsSource.defaultRoot
+        let devicePath = o.positional.first ?? config.string("source", "device") ?? DevMcelogSource.defaultPath
+
+        let source: MachineCheckSource
+        do {
+            source = try openSource(choice, tracefsRoot: tracefsRoot, devicePath: devicePath,
+                                    explicitDevice: !o.positional.isEmpty, recordLength: o.recordLength)
+        } catch {
+            if o.ignoreNoDevice { exit(0) }
+            fail("\(error)")
+        }
+        if let t = source as? TracepointSource { for w in t.warnings { Diagnostics.error(w) } }
+
+        var settings = DaemonSettings()
+        settings.daemonMode = daemonMode
+        settings.printText = !daemonMode
+        settings.numErrors = o.numErrors
+        settings.pidFile = daemonMode ? o.pidFile ?? config.string("global", "pidfile") : nil
+        settings.logFile = o.logFile ?? config.string("global", "logfile") ?? LogFile.defaultPath
+        do {
+            if let q = try config.integer("journal", "queue-length", range: 1...1_000_000) { settings.queueCapacity = q }
+        } catch { fail("\(error)") }
+
+        var forced = o.cpuType
+        if forced == nil, let name = config.string("global", "cpu") {
+            guard let t = CPUNames.lookup(name) else { fail("config file: Unknown CPU type `\(name)' specified") }
+            forced = t
+        }
+        let formatter = RecordFormatter(cpuMHz: o.cpuMHz, timeRenderer: LocalTimeRenderer())
+        let pipeline = RecordPipeline(forced: forced, hostType: hostDecoderType(), formatter: formatter)
+        let sink = JournalSink(socketPath: config.string("journal", "socket") ?? JournalWriter.defaultSocketPath)
+        let daemon = Daemon(settings: settings, pipeline: pipeline, sink: sink, notifier: SystemdNotifier())
+        let configPath = o.configFile
+        daemon.reload = {
+            do { _ = try ConfigFile.load(path: configPath); return nil } catch { return "\(error)" }
+        }
+        if daemonMode && !o.foreground {
+            // Classic double-fork daemon, as upstream; systemd runs us with --foreground.
+            if Glibc.daemon(0, 0) != 0 { fail("cannot daemonize: \(String(cString: strerror(errno)))") }
+        }
+        do {
+            return try daemon.run(source: source)
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    /// The tracepoint when the kernel has it, else /dev/mcelog: never both, they carry the
+    /// same records. A device path given on the command line keeps upstream's meaning.
+    static func openSource(_ choice: SourceChoice, tracefsRoot: String, devicePath: String,
+                           explicitDevice: Bool, recordLength: Int?) throws -> MachineCheckSource {
+        switch choice {
+        case .tracefs:
+            return try TracepointSource(root: tracefsRoot)
+        case .device:
+            return try DeviceSource(path: devicePath, recordLength: recordLength)
+        case .auto:
+            if explicitDevice { return try DeviceSource(path: devicePath, recordLength: recordLength) }
+            if TracefsSource.isAvailable(root: tracefsRoot) { return try TracepointSource(root: tracefsRoot) }
+            if access(devicePath, F_OK) == 0 { return try DeviceSource(path: devicePath, recordLength: recordLength) }
+            throw DaemonError.noSource("""
+                no machine check source: the tracepoint mce:mce_record is missing under \(tracefsRoot) \
+                and \(devicePath) does not exist (is the kernel built with CONFIG_X86_MCE and tracefs mounted? \
+                /dev/mcelog needs CONFIG_X86_MCELOG_LEGACY)
+                """)
+        }
+    }
+}
