@@ -23,7 +23,7 @@ let package = Package(
         .testTarget(name: "MachineCheckTests", dependencies: ["MachineCheck"]),
         .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck"]),
         .testTarget(name: "CommandLineTests", dependencies: ["MachineCheck", "mcelog"]),
-        .testTarget(name: "MCEDaemonTests", dependencies: ["MCEDaemon", "MCEIO", "MachineCheck"]),
+        .testTarget(name: "MCEDaemonTests", dependencies: ["MCEDaemon", "MCEIO", "MachineCheck", "mcelog"]),
     ],
     swiftLanguageModes: [.v6]
 )
