@@ -5,7 +5,7 @@ DESTDIR ?=
 SWIFT ?= swift
 BUILD_FLAGS ?=
 BIN = .build/debug/mcelog
-RELEASE_BIN = .build/release/mcelog
+RELEASE_BIN = .build-release/release/mcelog
 
 .PHONY: all build release test golden fuzz bench demo setup install clean
 
@@ -19,7 +19,7 @@ build: setup
 	$(SWIFT) build $(BUILD_FLAGS)
 
 release: setup
-	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release $(BUILD_FLAGS)
 
 # Unit, golden and randomized tests, then the golden cases once more through the binary.
 test: build
