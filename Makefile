@@ -31,6 +31,7 @@ golden: build
 
 bench: release
 	scripts/bench-decode.sh $(RELEASE_BIN)
+	scripts/bench-daemon.py $(RELEASE_BIN) .build-release/release/mcelog-bench 40000
 
 demo: build
 	scripts/demo.sh $(BIN)

@@ -20,6 +20,8 @@ let package = Package(
         // The daemon's runtime: event loop, queue and sender, notify, signals, reload.
         .target(name: "MCEDaemon", dependencies: ["MachineCheck", "MCEIO", "CLinux"]),
         .executableTarget(name: "mcelog", dependencies: ["MachineCheck", "MCEIO", "MCEDaemon"]),
+        // Benchmark helper: the plain sd_journal_sendv loop the daemon is compared with.
+        .executableTarget(name: "mcelog-bench", dependencies: ["MachineCheck", "MCEIO"]),
         .testTarget(name: "MachineCheckTests", dependencies: ["MachineCheck"]),
         .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck"]),
         .testTarget(name: "CommandLineTests", dependencies: ["MachineCheck", "mcelog"]),

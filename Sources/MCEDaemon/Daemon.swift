@@ -56,6 +56,9 @@ public final class Daemon: @unchecked Sendable {
     let queue: OutputQueue<Outgoing>
     /// Re-reads the configuration on SIGHUP; returns why it failed, or nil.
     public var reload: () -> String? = { nil }
+    /// The configuration file SIGHUP re-reads: MCE_CONFIG of the reload-failure entry,
+    /// which the catalog text shows.
+    public var configPath = ""
     public var diagnostics: (String) -> Void = { Diagnostics.error($0) }
 
     private var countersLock = pthread_mutex_t()
@@ -137,9 +140,11 @@ public final class Daemon: @unchecked Sendable {
         var stop = false
         let watchdog = notifier.watchdogMicroseconds
         var lastWatchdog = Daemon.monotonicMicroseconds()
+        var lastStatus: UInt64 = 0
         notifier.notify("READY=1\nSTATUS=\(statusText(source))")
 
         func readSource() {
+            source.limitNextDrain(records: max(1, queue.capacity - queue.depth))
             do {
                 let more = try source.drain { event in
                     guard !stop else { return }
@@ -152,17 +157,26 @@ public final class Daemon: @unchecked Sendable {
                 queue.push(.notice(priority: 3, message: "reading \(source.name) failed: \(error)", id: nil, fields: []))
                 sourceOpen = false
             }
-            notifier.notify("STATUS=\(statusText(source))")
+            // STATUS at most once a second: a busy source must not flood the manager's
+            // socket (a full notify socket would block us).
+            let now = Daemon.monotonicMicroseconds()
+            if now >= lastStatus + 1_000_000 {
+                notifier.notify("STATUS=\(statusText(source))")
+                lastStatus = now
+            }
         }
 
         // Records already buffered (tracefs instance kept across restarts) come first.
         readSource()
         while !stop && (settings.daemonMode || false) {
             var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
-            if sourceOpen {
+            // Back-pressure: while the sender is behind, leave records in the kernel's buffer
+            // (which is large and counts its own overflows) instead of dropping them here.
+            let backlogged = queue.depth >= queue.capacity * 3 / 4
+            if sourceOpen && !backlogged {
                 for fd in source.pollDescriptors { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             }
-            var timeout: Int32 = -1   // no wake-ups while idle without a watchdog
+            var timeout: Int32 = backlogged ? 5 : -1   // no wake-ups while idle without a watchdog
             if let w = watchdog {
                 let due = lastWatchdog + w / 2
                 let now = Daemon.monotonicMicroseconds()
@@ -184,16 +198,22 @@ public final class Daemon: @unchecked Sendable {
                         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(Daemon.monotonicMicroseconds())")
                         if let failure = reload() {
                             queue.push(.notice(priority: 3, message: "configuration reload failed, keeping the previous configuration: \(failure)",
-                                                           id: .configReloadFailed, fields: [("MCE_CONFIG_ERROR", failure)]))
+                                                           id: .configReloadFailed, fields: [("MCE_CONFIG", configPath), ("MCE_CONFIG_ERROR", failure)]))
                         }
                         notifier.notify("READY=1\nSTATUS=\(statusText(source))")
                     case .child: break
                     }
                 }
             }
-            if sourceOpen && fds.dropFirst().contains(where: { $0.revents != 0 }) { readSource() }
-            if fds.dropFirst().contains(where: { $0.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && $0.revents & Int16(POLLIN) == 0 }) {
-                sourceOpen = false
+            if sourceOpen && fds.dropFirst().contains(where: { $0.revents != 0 }) {
+                readSource()
+                // Stop polling a descriptor that hung up only if the source still polls it
+                // (it would wake us forever). A FIFO the source reopened for its next writer
+                // has a new descriptor: no reason to stop reading.
+                let current = source.pollDescriptors
+                if fds.dropFirst().contains(where: { current.contains($0.fd) && $0.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && $0.revents & Int16(POLLIN) == 0 }) {
+                    sourceOpen = false
+                }
             }
         }
         notifier.notify("STOPPING=1\nSTATUS=Stopping: sending \(queue.depth) queued entries")

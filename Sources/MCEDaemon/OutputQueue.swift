@@ -21,7 +21,8 @@ public final class OutputQueue<Element>: @unchecked Sendable {
     public init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
-        items = [Element?](repeating: nil, count: capacity)
+        // Storage grows on demand up to `capacity`: an idle daemon keeps a small queue.
+        items = [Element?](repeating: nil, count: min(capacity, 64))
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&nonEmpty, nil)
         pthread_cond_init(&drained, nil)
@@ -36,7 +37,8 @@ public final class OutputQueue<Element>: @unchecked Sendable {
             droppedTotal += 1
             return false
         }
-        items[(head + count) % capacity] = e
+        if count == items.count { grow() }
+        items[(head + count) % items.count] = e
         count += 1
         pthread_cond_signal(&nonEmpty)
         return true
@@ -55,10 +57,19 @@ public final class OutputQueue<Element>: @unchecked Sendable {
         }
         let e = items[head]
         items[head] = nil
-        head = (head + 1) % capacity
+        head = (head + 1) % items.count
         count -= 1
         inFlight += 1
         return e
+    }
+
+    /// Doubles the ring (up to capacity), unrolling it so the oldest item is first.
+    private func grow() {
+        let size = min(capacity, items.count * 2)
+        var bigger = [Element?](repeating: nil, count: size)
+        for i in 0..<count { bigger[i] = items[(head + i) % items.count] }
+        items = bigger
+        head = 0
     }
 
     /// The sender finished handling the item it popped.

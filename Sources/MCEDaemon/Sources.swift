@@ -19,6 +19,12 @@ public protocol MachineCheckSource: AnyObject {
     /// (end of a plain file), true otherwise.
     func drain(_ body: (SourceEvent) -> Void) throws -> Bool
     func close()
+    /// At most about this many records should come from the next drain (queue room).
+    func limitNextDrain(records: Int)
+}
+
+extension MachineCheckSource {
+    public func limitNextDrain(records: Int) {}
 }
 
 /// /dev/mcelog, or a file/FIFO of records given as the device argument.
@@ -52,6 +58,10 @@ public final class TracepointSource: MachineCheckSource {
     public let name: String
     public private(set) var pollDescriptors: [Int32]
     public let warnings: [String]
+    /// The record length that marks the optional trailing fields this kernel's format lacks
+    /// (6.1: ppin, microcode) as absent, so no journal entry claims MCE_PPIN=0x0 or
+    /// MCE_MICROCODE=0x0 for values the kernel never gave.
+    let recordLength: Int
 
     public init(root: String) throws {
         self.root = root
@@ -59,14 +69,21 @@ public final class TracepointSource: MachineCheckSource {
         name = "tracepoint mce:mce_record (\(tracefs.instancePath))"
         pollDescriptors = tracefs.pollDescriptors
         warnings = tracefs.warnings
+        let absent = Set(tracefs.recordDecoder.absentFields)
+        recordLength = [("synd", RecordOffset.synd), ("ipid", RecordOffset.ipid),
+                        ("ppin", RecordOffset.ppin), ("microcode", RecordOffset.microcode)]
+            .first(where: { absent.contains($0.0) })?.1 ?? MachineCheckRecord.currentLength
     }
 
     public func drain(_ body: (SourceEvent) -> Void) throws -> Bool {
         var failure: Error? = nil
+        let length = recordLength
         do {
             try tracefs.drain { item in
                 switch item {
-                case .record(let r, _): body(.record(r))
+                case .record(var r, _):
+                    r.length = length
+                    body(.record(r))
                 case .memoryEvent(let e): body(.memoryEvent(e))
                 case .lost(let n, let cpu):
                     body(.lost(count: n, detail: n > 0
@@ -84,4 +101,9 @@ public final class TracepointSource: MachineCheckSource {
     }
 
     public func close() { tracefs.close() }
+
+    /// A sub-buffer holds at most ~4080 / 116 = 35 mce_record events.
+    public func limitNextDrain(records: Int) {
+        tracefs.pagesPerDrainLimit = max(1, min(TracefsSource.pagesPerDrain, records / 36))
+    }
 }

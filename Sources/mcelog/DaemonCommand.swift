@@ -53,6 +53,7 @@ enum DaemonCommand {
         let sink = JournalSink(socketPath: config.string("journal", "socket") ?? JournalWriter.defaultSocketPath)
         let daemon = Daemon(settings: settings, pipeline: pipeline, sink: sink, notifier: SystemdNotifier())
         let configPath = o.configFile
+        daemon.configPath = configPath ?? ConfigFile.defaultPath
         daemon.reload = {
             do { _ = try ConfigFile.load(path: configPath); return nil } catch { return "\(error)" }
         }

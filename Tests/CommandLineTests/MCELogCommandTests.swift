@@ -8,7 +8,10 @@ final class MCELogCommandTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent()
 
     static var binary: URL {
-        let products = Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        // The mcelog built beside this test bundle (any --scratch-path), then the default.
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let products = [beside, beside.deletingLastPathComponent()]
+            + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
         for dir in products + [root.appendingPathComponent(".build/debug")] {
             let candidate = dir.appendingPathComponent("mcelog")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }

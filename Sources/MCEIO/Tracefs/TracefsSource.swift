@@ -59,6 +59,8 @@ public struct TracefsSource {
     public static let defaultInstance = "mcelog"
     /// Sub-buffers read from one CPU per drain, so one busy CPU cannot starve the others.
     public static let pagesPerDrain = 256
+    /// Sub-buffers read per CPU in one drain (the caller lowers it when its queue is filling).
+    public var pagesPerDrainLimit = TracefsSource.pagesPerDrain
 
     public let instancePath: String
     public let headerPage: HeaderPage
@@ -177,7 +179,7 @@ public struct TracefsSource {
 
     mutating func drain(_ pipe: TracePipe, firstError: inout Error?, _ body: (TracefsItem) -> Void) {
         func note(_ e: Error) { if firstError == nil { firstError = e } }
-        for _ in 0..<TracefsSource.pagesPerDrain {
+        for _ in 0..<max(1, pagesPerDrainLimit) {
             let outcome: TracePipe.ReadOutcome
             do { outcome = try pipe.fill() } catch { note(error); return }
             switch outcome {
