@@ -141,6 +141,7 @@ public final class Daemon: @unchecked Sendable {
         let watchdog = notifier.watchdogMicroseconds
         var lastWatchdog = Daemon.monotonicMicroseconds()
         var lastStatus: UInt64 = 0
+        var statusPending = false
         notifier.notify("READY=1\nSTATUS=\(statusText(source))")
 
         func readSource() {
@@ -157,13 +158,19 @@ public final class Daemon: @unchecked Sendable {
                 queue.push(.notice(priority: 3, message: "reading \(source.name) failed: \(error)", id: nil, fields: []))
                 sourceOpen = false
             }
-            // STATUS at most once a second: a busy source must not flood the manager's
-            // socket (a full notify socket would block us).
+            // STATUS at most every 250 ms: a busy source must not flood the manager's socket
+            // (a full notify socket would block us). A suppressed update is sent by one
+            // timed wake-up after the burst, so the last count always shows.
+            statusPending = true
+            sendStatusIfDue()
+        }
+
+        func sendStatusIfDue() {
             let now = Daemon.monotonicMicroseconds()
-            if now >= lastStatus + 1_000_000 {
-                notifier.notify("STATUS=\(statusText(source))")
-                lastStatus = now
-            }
+            guard statusPending, now >= lastStatus + Daemon.statusInterval else { return }
+            notifier.notify("STATUS=\(statusText(source))")
+            lastStatus = now
+            statusPending = false
         }
 
         // Records already buffered (tracefs instance kept across restarts) come first.
@@ -177,6 +184,11 @@ public final class Daemon: @unchecked Sendable {
                 for fd in source.pollDescriptors { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             }
             var timeout: Int32 = backlogged ? 5 : -1   // no wake-ups while idle without a watchdog
+            if statusPending {
+                let due = lastStatus + Daemon.statusInterval, now = Daemon.monotonicMicroseconds()
+                let wait = due > now ? Int32((due - now) / 1000 + 1) : 0
+                timeout = timeout < 0 ? wait : min(timeout, wait)
+            }
             if let w = watchdog {
                 let due = lastWatchdog + w / 2
                 let now = Daemon.monotonicMicroseconds()
@@ -184,6 +196,7 @@ public final class Daemon: @unchecked Sendable {
             }
             let n = poll(&fds, nfds_t(fds.count), timeout)
             if n < 0 && errno != EINTR { throw DaemonError.system("poll", errno) }
+            sendStatusIfDue()
             if let w = watchdog, Daemon.monotonicMicroseconds() >= lastWatchdog + w / 2 {
                 notifier.notify("WATCHDOG=1")
                 lastWatchdog = Daemon.monotonicMicroseconds()
@@ -258,6 +271,9 @@ public final class Daemon: @unchecked Sendable {
             diagnostics("Cannot open pidfile `\(path)': \(error)")
         }
     }
+
+    /// Shortest gap between two STATUS= updates.
+    static let statusInterval: UInt64 = 250_000
 
     public static func monotonicMicroseconds() -> UInt64 {
         var ts = timespec()

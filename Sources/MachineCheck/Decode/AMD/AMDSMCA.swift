@@ -709,19 +709,23 @@ extension AMDSMCA {
 
         static let smu = ["An ECC or parity error in an SMU RAM instance"]
 
+        /// The first ten codes SMU V2 and MP5 share: the microcontroller's SRAMs and caches.
+        static let microcontrollerSRAMs = [
+            "High SRAM ECC or parity error",
+            "Low SRAM ECC or parity error",
+            "Data Cache Bank A ECC or parity error",
+            "Data Cache Bank B ECC or parity error",
+            "Data Tag Cache Bank A ECC or parity error",
+            "Data Tag Cache Bank B ECC or parity error",
+            "Instruction Cache Bank A ECC or parity error",
+            "Instruction Cache Bank B ECC or parity error",
+            "Instruction Tag Cache Bank A ECC or parity error",
+            "Instruction Tag Cache Bank B ECC or parity error",
+        ]
+
         /// SMU V2 covers all 64 codes: 12-57 reserved, 58-62 the MI300A GFX sub-IP codes.
         static let smu2: [String] = {
-            var t = [
-                "High SRAM ECC or parity error",
-                "Low SRAM ECC or parity error",
-                "Data Cache Bank A ECC or parity error",
-                "Data Cache Bank B ECC or parity error",
-                "Data Tag Cache Bank A ECC or parity error",
-                "Data Tag Cache Bank B ECC or parity error",
-                "Instruction Cache Bank A ECC or parity error",
-                "Instruction Cache Bank B ECC or parity error",
-                "Instruction Tag Cache Bank A ECC or parity error",
-                "Instruction Tag Cache Bank B ECC or parity error",
+            var t = microcontrollerSRAMs + [
                 "System Hub Read Buffer ECC or parity error",
                 "PHY RAS ECC Error",
             ]
@@ -737,19 +741,7 @@ extension AMDSMCA {
             return t
         }()
 
-        static let mp5 = [
-            "High SRAM ECC or parity error",
-            "Low SRAM ECC or parity error",
-            "Data Cache Bank A ECC or parity error",
-            "Data Cache Bank B ECC or parity error",
-            "Data Tag Cache Bank A ECC or parity error",
-            "Data Tag Cache Bank B ECC or parity error",
-            "Instruction Cache Bank A ECC or parity error",
-            "Instruction Cache Bank B ECC or parity error",
-            "Instruction Tag Cache Bank A ECC or parity error",
-            "Instruction Tag Cache Bank B ECC or parity error",
-            "Fuse SRAM ECC or parity error",
-        ]
+        static let mp5 = microcontrollerSRAMs + ["Fuse SRAM ECC or parity error"]
 
         /// The eight cache/tag bank entries MPDMA lists three times over.
         private static let mpdmaCacheBanks = [
