@@ -60,6 +60,10 @@ public final class Daemon: @unchecked Sendable {
     /// which the catalog text shows.
     public var configPath = ""
     public var diagnostics: (String) -> Void = { Diagnostics.error($0) }
+    /// The client interface, when configured.
+    public var server: ClientServer?
+    /// A socket path this process bound itself (not systemd's), removed at exit.
+    public var serverPathToRemove: String?
 
     private var countersLock = pthread_mutex_t()
     private var counters = DaemonCounters()
@@ -194,7 +198,16 @@ public final class Daemon: @unchecked Sendable {
                 let now = Daemon.monotonicMicroseconds()
                 timeout = now >= due ? 0 : Int32(min((due - now) / 1000 + 1, UInt64(Int32.max)))
             }
+            let sourceCount = fds.count
+            if let server {
+                fds += server.pollRequests
+                if let t = server.timeoutMilliseconds(now: Daemon.monotonicMicroseconds()) {
+                    timeout = timeout < 0 ? t : min(timeout, t)
+                }
+            }
             let n = poll(&fds, nfds_t(fds.count), timeout)
+            if let server { server.handle(Array(fds[sourceCount...]), now: Daemon.monotonicMicroseconds()) }
+            let sourceFDs = fds[1..<sourceCount]
             if n < 0 && errno != EINTR { throw DaemonError.system("poll", errno) }
             sendStatusIfDue()
             if let w = watchdog, Daemon.monotonicMicroseconds() >= lastWatchdog + w / 2 {
@@ -218,22 +231,29 @@ public final class Daemon: @unchecked Sendable {
                     }
                 }
             }
-            if sourceOpen && fds.dropFirst().contains(where: { $0.revents != 0 }) {
+            if sourceOpen && sourceFDs.contains(where: { $0.revents != 0 }) {
                 readSource()
                 // Stop polling a descriptor that hung up only if the source still polls it
                 // (it would wake us forever). A FIFO the source reopened for its next writer
                 // has a new descriptor: no reason to stop reading.
                 let current = source.pollDescriptors
-                if fds.dropFirst().contains(where: { current.contains($0.fd) && $0.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && $0.revents & Int16(POLLIN) == 0 }) {
+                if sourceFDs.contains(where: { current.contains($0.fd) && $0.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && $0.revents & Int16(POLLIN) == 0 }) {
                     sourceOpen = false
                 }
             }
         }
+        server?.closeAll()
+        if let path = serverPathToRemove { unlink(path) }
         notifier.notify("STOPPING=1\nSTATUS=Stopping: sending \(queue.depth) queued entries")
         queue.close()
         sender.join()
         source.close()
         return 0
+    }
+
+    /// Queues a daemon notice for the journal (or the fallback log).
+    public func post(priority: Int, message: String, fields: [(name: String, value: String)] = []) {
+        queue.push(.notice(priority: priority, message: message, id: nil, fields: fields))
     }
 
     func handle(_ event: SourceEvent, source: MachineCheckSource) {

@@ -57,6 +57,14 @@ enum DaemonCommand {
         daemon.reload = {
             do { _ = try ConfigFile.load(path: configPath); return nil } catch { return "\(error)" }
         }
+        let reports = EmptyReports()
+        if daemonMode {
+            do {
+                daemon.server = try makeServer(config, daemon: daemon, reports: reports)
+            } catch {
+                fail("\(error)")
+            }
+        }
         if daemonMode && !o.foreground {
             // Classic double-fork daemon, as upstream; systemd runs us with --foreground.
             if Glibc.daemon(0, 0) != 0 { fail("cannot daemonize: \(String(cString: strerror(errno)))") }
@@ -66,6 +74,36 @@ enum DaemonCommand {
         } catch {
             fail("\(error)")
         }
+    }
+
+    /// The client socket: systemd's (FileDescriptorName=client) or bound here; an empty
+    /// `[server] socket-path` disables it.
+    static func makeServer(_ config: ConfigFile, daemon: Daemon, reports: ClientReports) throws -> ClientServer? {
+        let path = config.string("server", "socket-path") ?? ClientCommand.defaultSocketPath
+        let fd: Int32
+        if let passed = SocketActivation.socket(named: "client") {
+            fd = passed
+        } else {
+            if path.isEmpty { return nil }
+            fd = try ClientServer.bind(path: path)
+            daemon.serverPathToRemove = path
+        }
+        var access = ClientServer.Access()
+        if let user = config.string("server", "client-user"), user != "*" {
+            guard let pw = getpwnam(user) else { throw DaemonError.configuration("[server] client-user: unknown user `\(user)'") }
+            access.uid = pw.pointee.pw_uid
+        }
+        if let group = config.string("server", "client-group"), group != "*" {
+            guard let gr = getgrnam(group) else { throw DaemonError.configuration("[server] client-group: unknown group `\(group)'") }
+            access.gid = gr.pointee.gr_gid
+        }
+        let server = ClientServer(listenFD: fd, access: access)
+        server.reports = reports
+        server.onRefused = { [weak daemon] pid, uid, gid in
+            daemon?.post(priority: 4, message: "rejected client access from pid:\(pid) uid:\(uid) gid:\(gid)",
+                         fields: [("MCE_CLIENT_PID", "\(pid)"), ("MCE_CLIENT_UID", "\(uid)"), ("MCE_CLIENT_GID", "\(gid)")])
+        }
+        return server
     }
 
     /// The tracepoint when the kernel has it, else /dev/mcelog: never both, they carry the

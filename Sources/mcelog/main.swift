@@ -171,6 +171,8 @@ case .device:
     exit(DaemonCommand.run(options, daemonMode: false))
 case .daemon:
     exit(DaemonCommand.run(options, daemonMode: true))
-case .client, .ping:
-    fail("not implemented yet")
+case .ping:
+    exit(ClientCommand.ping(options))
+case .client:
+    exit(ClientCommand.client(options))
 }

@@ -1,0 +1,46 @@
+import Glibc
+import MCEIO
+import MCEDaemon
+
+/// `mcelog --client` and `mcelog --ping`: the daemon's socket from the config file.
+enum ClientCommand {
+    static let defaultSocketPath = "/run/mcelog-client"
+
+    static func socketPath(_ o: CommandLineOptions) -> String {
+        let config: ConfigFile
+        do { config = try ConfigFile.load(path: o.configFile) } catch { fail("\(error)") }
+        return config.string("server", "socket-path").flatMap { $0.isEmpty ? nil : $0 } ?? defaultSocketPath
+    }
+
+    static func ping(_ o: CommandLineOptions) -> Int32 {
+        let path = socketPath(o)
+        do {
+            let reply = try ClientServer.request(path: path, "ping\n", until: { $0.hasSuffix("pong\n") })
+            guard reply.hasSuffix("pong\n") else { fail("no pong from the daemon at \(path): got `\(reply)'") }
+            try? FileDescriptor.standardOutput.writeAll("pong\n")
+            return 0
+        } catch {
+            fail("no mcelog daemon answers at \(path): \(error)")
+        }
+    }
+
+    static func client(_ o: CommandLineOptions) -> Int32 {
+        let path = socketPath(o)
+        do {
+            for command in ["dump all bios\n", "pages\n"] {
+                let reply = try ClientServer.request(path: path, command, until: { $0.hasSuffix("done\n") })
+                guard reply.hasSuffix("done\n") else { fail("incomplete reply from the daemon at \(path)") }
+                try? FileDescriptor.standardOutput.writeAll(String(reply.dropLast(5)))
+            }
+            return 0
+        } catch {
+            fail("no mcelog daemon answers at \(path): \(error)")
+        }
+    }
+}
+
+/// Until the error response keeps accounting, dumps are empty (upstream then answers `done`).
+final class EmptyReports: ClientReports {
+    func memoryDump(all: Bool, bios: Bool) -> String { "" }
+    func pageDump() -> String { "" }
+}
