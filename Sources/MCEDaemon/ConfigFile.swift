@@ -76,7 +76,10 @@ public struct ConfigFile: Sendable, Equatable {
             }
             let key = String(line[..<eq].trimmingCharacters())
             let value = String(line[line.index(after: eq)...].trimmingCharacters())
-            guard ConfigFile.knownKeys[section]?.contains(key) == true else {
+            // Global keys may also be any section's key: lookups fall back to [global].
+            let known = ConfigFile.knownKeys[section]?.contains(key) == true
+                || (section == "global" && ConfigFile.knownKeys.values.contains { $0.contains(key) })
+            guard known else {
                 throw ParseError(path: path, line: lineNumber, message: "unknown key `\(key)' in [\(section)]")
             }
             entries.append(Entry(section: section, key: key, value: value, line: lineNumber))
