@@ -23,9 +23,11 @@ let package = Package(
         // Benchmark helper: the plain sd_journal_sendv loop the daemon is compared with.
         .executableTarget(name: "mcelog-bench", dependencies: ["MachineCheck", "MCEIO"]),
         .testTarget(name: "MachineCheckTests", dependencies: ["MachineCheck"]),
-        .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck"]),
+        // What the test targets share: a real journald, helper processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["MachineCheck", "mcelog"]),
-        .testTarget(name: "MCEDaemonTests", dependencies: ["MCEDaemon", "MCEIO", "MachineCheck", "mcelog"]),
+        .testTarget(name: "MCEDaemonTests", dependencies: ["MCEDaemon", "MCEIO", "MachineCheck", "mcelog", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

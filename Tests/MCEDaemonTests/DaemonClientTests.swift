@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import XCTest
+import TestSupport
 
 /// The client socket (issue 4): upstream's protocol, access by SO_PEERCRED, robustness, and
 /// socket activation through systemd-socket-activate.

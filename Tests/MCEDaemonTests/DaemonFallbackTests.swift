@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Without journald the records go to the log file as upstream's text; when journald comes
 /// back they go to the journal again; nothing is lost or doubled in between. journald is

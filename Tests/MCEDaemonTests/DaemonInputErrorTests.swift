@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Damaged kernel input: a corrupt sub-buffer is reported and skipped while the daemon keeps
 /// going; a format file it cannot read stops it at start with a message naming the file.

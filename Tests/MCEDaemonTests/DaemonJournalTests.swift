@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// `mcelog --daemon` on real captures of both tracepoint layouts (6.1, 6.10+), with a real
 /// journald: one entry per record, read back with `journalctl -o json`, every field checked

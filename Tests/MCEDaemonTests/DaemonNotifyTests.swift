@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// The daemon under a service manager's eyes: an AF_UNIX datagram receiver bound here and
 /// named by NOTIFY_SOCKET in the child's environment, as systemd does for Type=notify.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Without --daemon (cron, the kernel's machinecheck trigger): drain what the source holds,
 /// print upstream's text, exit. And the no-source cases upstream's service file relies on.

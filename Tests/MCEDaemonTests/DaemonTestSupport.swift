@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 // Shared by the Daemon*Tests: the built binary run as a subprocess, a laid-out copy of a
 // real tracefs capture, a real journald read back with journalctl, and an sd_notify
@@ -251,70 +252,15 @@ func monotonicMicroseconds() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
 }
 
-/// Runs a helper program to its end, output captured.
-enum Command {
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    static func run(_ path: String, _ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read before waiting: a full pipe would block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
-    }
-}
+typealias Command = Subprocess
 
 /// A real systemd-journald: the running one, or one started here as CI's .ci/run does
 /// (never systemd itself). Left running for later tests.
 enum DaemonJournald {
     static let socket = "/run/systemd/journal/socket"
-    static let binary = "/lib/systemd/systemd-journald"
 
-    /// nil when journald is up, else why it could not be started.
-    static func ensureRunning() -> String? {
-        if isListening() { return nil }
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            return "no journald socket at \(socket) and no \(binary) to start"
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: "/run/systemd/journal", withIntermediateDirectories: true)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            let log = NSTemporaryDirectory() + "mcelog-test-journald.log"
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            p.standardOutput = h
-            p.standardError = h
-            try p.run()
-            for _ in 0..<100 {
-                if isListening() { return nil }
-                if !p.isRunning { return "\(binary) exited with status \(p.terminationStatus)" }
-                usleep(50_000)
-            }
-            return "\(binary) started but \(socket) did not appear within 5 s"
-        } catch {
-            return "cannot start \(binary): \(error)"
-        }
-    }
-
-    /// Whether something receives on the socket (a dead journald leaves a stale file).
-    static func isListening() -> Bool {
-        var st = stat()
-        guard stat(socket, &st) == 0, st.st_mode & S_IFMT == S_IFSOCK else { return false }
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = UnixAddress(socket)
-        return addr.withSockaddr { connect(fd, $0, $1) } == 0
-    }
+    static func ensureRunning() -> String? { Journald.ensureRunning() }
+    static func isListening() -> Bool { Journald.isListening() }
 
     /// The entries process `pid` wrote, as journalctl's JSON objects. Only entries whose
     /// _CMDLINE contains `marker` (the test's unique directory) count, so an old entry of a
@@ -349,21 +295,6 @@ enum DaemonJournald {
 }
 
 /// sockaddr_un for a path.
-struct UnixAddress {
-    var raw = sockaddr_un()
-    init(_ path: String) {
-        raw.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &raw.sun_path) { p in
-            for (i, b) in path.utf8.enumerated() where i < p.count - 1 { p[i] = b }
-        }
-    }
-    mutating func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
-        withUnsafePointer(to: &raw) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-    }
-}
-
 /// The service manager's end of sd_notify: an AF_UNIX datagram socket whose path goes into
 /// the child's NOTIFY_SOCKET. Each notification is one datagram.
 final class NotifyReceiver {

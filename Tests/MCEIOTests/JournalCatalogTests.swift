@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import MCEIO
 import MachineCheck
 
@@ -112,23 +113,4 @@ final class JournalCatalogTests: XCTestCase {
 }
 
 /// Runs a program to completion and collects its output (tests only).
-enum TestProcess {
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    static func run(_ path: String, _ args: [String], environment: [String: String]? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        if let env = environment { p.environment = env }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read before waiting: a full pipe would block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
-    }
-}
+typealias TestProcess = Subprocess

@@ -2,59 +2,15 @@ import Foundation
 import XCTest
 @testable import MCEIO
 import MachineCheck
+import TestSupport
 
 /// A real systemd-journald for the tests: the running one, or one started here as CI's
 /// .ci/run does (never systemd itself: systemd.md §8). Left running for later tests.
 enum TestJournald {
     static let socket = JournalWriter.defaultSocketPath
-    static let binary = "/lib/systemd/systemd-journald"
 
-    /// Returns nil when journald is up, else why it could not be started.
-    static func ensureRunning() -> String? {
-        if isListening() { return nil }
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            return "no journald socket at \(socket) and no \(binary) to start"
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: "/run/systemd/journal", withIntermediateDirectories: true)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            let log = NSTemporaryDirectory() + "mcelog-test-journald.log"
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            p.standardOutput = h
-            p.standardError = h
-            try p.run()
-            for _ in 0..<100 {
-                if isListening() { return nil }
-                if !p.isRunning {
-                    let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                    return "\(binary) exited with status \(p.terminationStatus): \(text)"
-                }
-                usleep(50_000)
-            }
-            return "\(binary) started but \(socket) did not appear within 5 s"
-        } catch {
-            return "cannot start \(binary): \(error)"
-        }
-    }
-
-    /// Whether something receives on the socket: a journald that died leaves a stale socket
-    /// file behind, which connect() refuses.
-    static func isListening() -> Bool {
-        guard JournalWriter.isJournalAvailable() else { return false }
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { p in
-            for (i, b) in socket.utf8.enumerated() where i < p.count - 1 { p[i] = b }
-        }
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
-    }
+    static func ensureRunning() -> String? { Journald.ensureRunning() }
+    static func isListening() -> Bool { Journald.isListening() }
 
     /// Binds an AF_UNIX datagram socket at `path` (removing a file left there).
     static func bindDatagramSocket(_ path: String) throws -> Int32 {

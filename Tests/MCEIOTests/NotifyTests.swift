@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import MCEIO
 
 /// ServiceNotifier against a real AF_UNIX datagram receiver bound in this process, the way

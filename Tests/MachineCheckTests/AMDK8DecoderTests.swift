@@ -11,9 +11,9 @@ final class AMDK8DecoderTests: XCTestCase {
     // MARK: upstream cases
 
     /// Every K8 bank, northbridge ECC/chipkill/CRC/GART, threshold banks, unknown bank, fam 10h.
-    func testGoldenK8BanksGen19() throws { try OldGolden.check("gen-19") }
+    func testGoldenK8BanksGen19() throws { try DecoderSpanReplay.check("gen-19") }
 
-    func testExtraK8Cases() throws { try OldGolden.check("old-k8", extra: true) }
+    func testExtraK8Cases() throws { try DecoderSpanReplay.check("old-k8", extra: true) }
 
     // MARK: header bank names
 

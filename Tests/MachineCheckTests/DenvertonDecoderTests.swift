@@ -3,7 +3,7 @@ import XCTest
 
 final class DenvertonDecoderTests: XCTestCase {
     /// Denverton records plus the Knights Landing/Mill channel fix in the same case.
-    func testGoldenDenvertonAndKnightsGen15() throws { try XeonGolden.check("gen-15") }
+    func testGoldenDenvertonAndKnightsGen15() throws { try DecoderSpanReplay.check("gen-15") }
 
     func testDenvertonMemCtrlBits() {
         XCTAssertEqual(XeonGolden.modelText(.denverton, bank: 7, status: 0xb00000000019009f).0,

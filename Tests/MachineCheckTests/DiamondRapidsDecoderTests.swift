@@ -6,8 +6,8 @@ final class DiamondRapidsDecoderTests: XCTestCase {
 
     // MARK: upstream cases
 
-    func testGoldenDiamondCoreBankHasNoModelText() throws { try XeonGolden.check("dmr_dcu_srar") }
-    func testExtraDiamondCases() throws { try XeonGolden.check("server-dmr", extra: true) }
+    func testGoldenDiamondCoreBankHasNoModelText() throws { try DecoderSpanReplay.check("dmr_dcu_srar") }
+    func testExtraDiamondCases() throws { try DecoderSpanReplay.check("server-dmr", extra: true) }
 
     // MARK: CBB Punit
 

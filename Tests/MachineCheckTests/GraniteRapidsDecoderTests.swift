@@ -6,9 +6,9 @@ final class GraniteRapidsDecoderTests: XCTestCase {
 
     // MARK: upstream cases
 
-    func testGoldenGraniteSierraClearwaterGen13() throws { try XeonGolden.check("gen-13") }
-    func testGoldenGraniteTableSweepGen41() throws { try XeonGolden.check("gen-41") }
-    func testExtraGraniteCases() throws { try XeonGolden.check("server-gnr", extra: true) }
+    func testGoldenGraniteSierraClearwaterGen13() throws { try DecoderSpanReplay.check("gen-13") }
+    func testGoldenGraniteTableSweepGen41() throws { try DecoderSpanReplay.check("gen-41") }
+    func testExtraGraniteCases() throws { try DecoderSpanReplay.check("server-gnr", extra: true) }
 
     // MARK: UPI
 

@@ -6,8 +6,8 @@ final class IceLakeServerDecoderTests: XCTestCase {
 
     // MARK: upstream cases
 
-    func testGoldenIcelakeDEAndSnowRidgeBankMapsGen11() throws { try XeonGolden.check("gen-11") }
-    func testExtraIcelakeCases() throws { try XeonGolden.check("server-icx", extra: true) }
+    func testGoldenIcelakeDEAndSnowRidgeBankMapsGen11() throws { try DecoderSpanReplay.check("gen-11") }
+    func testExtraIcelakeCases() throws { try DecoderSpanReplay.check("server-icx", extra: true) }
 
     // MARK: bank maps
 

@@ -2,121 +2,8 @@ import Foundation
 import XCTest
 @testable import MachineCheck
 
-/// Replays upstream's ascii decode cases through the decoders alone: the decoder span of
-/// each record (from the first line after the header up to the `STATUS … MCGSTATUS` line)
-/// is compared with the same span of upstream's output. The reader knows the simple
-/// one-field-per-line input form; like upstream, a comment line ends a record that has data
-/// (the GEN* cases split records that way) and the CPU type sticks across records.
+/// Probes for the older Intel and K8 decoder tests: a record as an ascii case gives it.
 enum OldGolden {
-    static func referenceDirectory() -> URL? {
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        let candidates = [here.appendingPathComponent("../Fixtures/decode").standardized,
-                          URL(fileURLWithPath: "/work/shared/reference/decode")]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("gen-01.in").path) }
-    }
-
-    static func extraDirectory() -> URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../Fixtures/decode-extra").standardized
-    }
-
-    static func hex(_ s: Substring) -> UInt64 {
-        var t = String(s)
-        if t.hasPrefix("0x") || t.hasPrefix("0X") { t.removeFirst(2) }
-        return UInt64(t, radix: 16) ?? 0
-    }
-
-    /// Records of an input file, with the decoder type each is decoded with.
-    static func records(_ text: String, forced: CPUType?) -> [(MachineCheckRecord, CPUType)] {
-        var out: [(MachineCheckRecord, CPUType)] = []
-        var r = MachineCheckRecord()
-        var seen = false
-        var type = forced ?? .generic
-        func flush() {
-            if seen {
-                if forced == nil && r.cpuid != 0 {
-                    type = CPUTypeSelector.select(vendor: r.cpuvendor, cpuid: r.cpuid).type
-                }
-                out.append((r, type))
-            }
-            r = MachineCheckRecord()
-            r.length = RecordOffset.socketid       // grows when a later field is given
-            seen = false
-        }
-        flush()
-        for raw in text.split(separator: "\n") {
-            let words = raw.split(separator: " ")
-            guard let key = words.first else { continue }
-            if key.hasPrefix("#") { flush(); continue }
-            switch key {
-            case "CPU":
-                flush()
-                r.extcpu = UInt32(words[1]) ?? 0
-                r.bank = UInt8(words.count > 3 ? words[3] : words[2]) ?? 0
-            case "PROCESSOR":
-                let parts = words[1].split(separator: ":")
-                r.cpuvendor = UInt8(parts[0]) ?? 0
-                r.cpuid = UInt32(hex(parts[1]))
-            case "STATUS": r.status = hex(words[1])
-            case "MISC": r.misc = hex(words[1])
-            case "ADDR": r.addr = hex(words[1])
-            case "MCGSTATUS": r.mcgstatus = hex(words[1])
-            case "MCGCAP": r.mcgcap = hex(words[1]); r.length = MachineCheckRecord.currentLength
-            case "SOCKETID": r.socketid = UInt32(words[1]) ?? 0; r.length = MachineCheckRecord.currentLength
-            case "APICID": r.apicid = UInt32(hex(words[1])); r.length = MachineCheckRecord.currentLength
-            default: continue
-            }
-            seen = true
-        }
-        flush()
-        return out
-    }
-
-    /// The decoder span of every record in upstream's output: after the header line and the
-    /// optional RIP, MISC/ADDR and TIME lines, up to `STATUS `.
-    static func spans(_ text: String) -> [String] {
-        let marker = "Hardware event. This is not a software error.\n"
-        return text.components(separatedBy: marker).dropFirst().map { chunk in
-            var lines = chunk.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
-            if lines.first?.hasPrefix("RIP") == true { lines = lines.dropFirst() }
-            if let l = lines.first, (l.hasPrefix("MISC ") || l.hasPrefix("ADDR ")) && l.hasSuffix(" ") {
-                lines = lines.dropFirst()
-            }
-            if lines.first?.hasPrefix("TIME ") == true { lines = lines.dropFirst() }
-            let rest = lines.joined(separator: "\n")
-            return String(rest[..<rest.range(of: "STATUS ")!.lowerBound])
-        }
-    }
-
-    static func decode(_ record: MachineCheckRecord, _ type: CPUType) -> DecodeContext {
-        var ctx = DecodeContext(record: record, cpuType: type)
-        switch type {
-        case .k8: AMDK8.decode(&ctx)
-        case .generic, .amdSMCA: break
-        default: IntelArchitectural.decode(&ctx)
-        }
-        return ctx
-    }
-
-    static func check(_ name: String, forced: CPUType? = nil, extra: Bool = false,
-                      file: StaticString = #filePath, line: UInt = #line) throws {
-        let dir: URL
-        if extra {
-            dir = extraDirectory()
-        } else {
-            guard let d = referenceDirectory() else { throw XCTSkip("decode reference cases not found") }
-            dir = d
-        }
-        let input = try String(contentsOf: dir.appendingPathComponent(name + ".in"), encoding: .utf8)
-        let output = try String(contentsOf: dir.appendingPathComponent(name + ".out"), encoding: .utf8)
-        let recs = records(input, forced: forced)
-        let expected = spans(output)
-        XCTAssertEqual(recs.count, expected.count, "\(name): record count", file: file, line: line)
-        for (i, ((r, type), want)) in zip(recs, expected).enumerated() {
-            XCTAssertEqual(decode(r, type).out.string, want, "\(name) record \(i + 1)", file: file, line: line)
-        }
-    }
-
     static func record(bank: UInt8 = 0, status: UInt64, misc: UInt64 = 0) -> MachineCheckRecord {
         var r = MachineCheckRecord()
         r.bank = bank
@@ -128,7 +15,7 @@ enum OldGolden {
 
     /// Text of the whole Intel decode (architectural + model-specific).
     static func full(_ type: CPUType, bank: UInt8 = 0, status: UInt64, misc: UInt64 = 0) -> DecodeContext {
-        decode(record(bank: bank, status: status, misc: misc), type)
+        DecoderSpanReplay.decode(record(bank: bank, status: status, misc: misc), type)
     }
 
     /// Text of the model-specific part alone.
@@ -142,29 +29,29 @@ enum OldGolden {
 final class OlderIntelDecoderTests: XCTestCase {
     // MARK: upstream cases
 
-    func testGoldenCore2BusErrorsGen01() throws { try OldGolden.check("gen-01") }
-    func testGoldenNehalemMemoryControllerGen03() throws { try OldGolden.check("gen-03") }
-    func testGoldenTulsaAndP4Gen17() throws { try OldGolden.check("gen-17") }
-    func testGoldenNehalemCoreErrorCountGen37() throws { try OldGolden.check("gen-37", forced: .nehalem) }
-    func testGoldenNehalemDimm0() throws { try OldGolden.check("dimm0") }
+    func testGoldenCore2BusErrorsGen01() throws { try DecoderSpanReplay.check("gen-01") }
+    func testGoldenNehalemMemoryControllerGen03() throws { try DecoderSpanReplay.check("gen-03") }
+    func testGoldenTulsaAndP4Gen17() throws { try DecoderSpanReplay.check("gen-17") }
+    func testGoldenNehalemCoreErrorCountGen37() throws { try DecoderSpanReplay.check("gen-37", forced: .nehalem) }
+    func testGoldenNehalemDimm0() throws { try DecoderSpanReplay.check("dimm0") }
     func testGoldenCore2FullAndSimple() throws {
-        try OldGolden.check("full1")
-        try OldGolden.check("simple1.cpu-core2", forced: .core2)
+        try DecoderSpanReplay.check("full1")
+        try DecoderSpanReplay.check("simple1.cpu-core2", forced: .core2)
     }
     func testGoldenNehalemCacheMemoryAndPageCases() throws {
         for name in ["GENCACHE-1-1-data-green", "GENCACHE-1-1-data-yellow", "GENCACHE-1-2-generic-yellow",
                      "GENCACHE-default", "GENMEM-0-1-0-2", "GENMEM-0-2-0-3", "GENMEM-1-2-1-7-uc",
                      "GENMEM-default", "GENPAGE-12345-0-1-1-5", "GENPAGE-12345"] {
-            try OldGolden.check(name)
+            try DecoderSpanReplay.check(name)
         }
     }
 
     // MARK: held-back-style cases of our own
 
     func testExtraOlderIntelCases() throws {
-        try OldGolden.check("old-core2-p6", extra: true)
-        try OldGolden.check("old-tulsa-dunnington", extra: true)
-        try OldGolden.check("old-nehalem-xeon75xx", extra: true)
+        try DecoderSpanReplay.check("old-core2-p6", extra: true)
+        try DecoderSpanReplay.check("old-tulsa-dunnington", extra: true)
+        try DecoderSpanReplay.check("old-nehalem-xeon75xx", extra: true)
     }
 
     // MARK: Core 2 / P6 bus bits

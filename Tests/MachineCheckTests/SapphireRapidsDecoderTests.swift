@@ -6,9 +6,9 @@ final class SapphireRapidsDecoderTests: XCTestCase {
 
     // MARK: upstream cases
 
-    func testGoldenSapphireTableSweepGen43() throws { try XeonGolden.check("gen-43") }
-    func testGoldenSapphireMirrorPatrolScrub() throws { try XeonGolden.check("spr_uc_patscrub") }
-    func testExtraSapphireCases() throws { try XeonGolden.check("server-spr", extra: true) }
+    func testGoldenSapphireTableSweepGen43() throws { try DecoderSpanReplay.check("gen-43") }
+    func testGoldenSapphireMirrorPatrolScrub() throws { try DecoderSpanReplay.check("spr_uc_patscrub") }
+    func testExtraSapphireCases() throws { try DecoderSpanReplay.check("server-spr", extra: true) }
 
     // MARK: PCU
 

@@ -4,17 +4,17 @@ import XCTest
 final class SkylakeDecoderTests: XCTestCase {
     // MARK: upstream cases
 
-    func testGoldenSkylakeUncoreBanksGen09() throws { try XeonGolden.check("gen-09") }
-    func testGoldenSkylakeSpecialBanksGen21() throws { try XeonGolden.check("gen-21") }
-    func testGoldenSkylakeCoreBankGen39() throws { try XeonGolden.check("gen-39") }
-    func testGoldenSkylakeTableSweepGen45() throws { try XeonGolden.check("gen-45") }
-    func testGoldenSkylakeMirrorFailoverGluesM2M() throws { try XeonGolden.check("skx_mirror1") }
-    func testGoldenSkylakeMirrorScrubbedGluesM2M() throws { try XeonGolden.check("skx_mirror2") }
+    func testGoldenSkylakeUncoreBanksGen09() throws { try DecoderSpanReplay.check("gen-09") }
+    func testGoldenSkylakeSpecialBanksGen21() throws { try DecoderSpanReplay.check("gen-21") }
+    func testGoldenSkylakeCoreBankGen39() throws { try DecoderSpanReplay.check("gen-39") }
+    func testGoldenSkylakeTableSweepGen45() throws { try DecoderSpanReplay.check("gen-45") }
+    func testGoldenSkylakeMirrorFailoverGluesM2M() throws { try DecoderSpanReplay.check("skx_mirror1") }
+    func testGoldenSkylakeMirrorScrubbedGluesM2M() throws { try DecoderSpanReplay.check("skx_mirror2") }
     func testGoldenForcedSkylakeUnknownCode() throws {
-        try XeonGolden.check("unknown.cpu-skylake", forced: .skylakeXeon)
+        try DecoderSpanReplay.check("unknown.cpu-skylake", forced: .skylakeXeon)
     }
-    func testGoldenMCACODSweepOnSkylake() throws { try XeonGolden.check("mca-sweep") }
-    func testExtraSkylakeCases() throws { try XeonGolden.check("e5-skx", extra: true) }
+    func testGoldenMCACODSweepOnSkylake() throws { try DecoderSpanReplay.check("mca-sweep") }
+    func testExtraSkylakeCases() throws { try DecoderSpanReplay.check("e5-skx", extra: true) }
 
     // MARK: PCU
 

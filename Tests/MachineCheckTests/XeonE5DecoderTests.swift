@@ -2,126 +2,8 @@ import Foundation
 import XCTest
 @testable import MachineCheck
 
-/// Replays ascii decode cases through the decoder alone: each record's decoder text (from
-/// `MCG status:` up to the `STATUS … MCGSTATUS` line, which a glued prefix may share) is
-/// compared with the same span of upstream's output. The input reader knows just the simple
-/// one-field-per-line form the cases below use.
+/// Probes for the Xeon decoder tests: a record as an ascii case gives it (no socket id).
 enum XeonGolden {
-    struct Case {
-        var record: MachineCheckRecord
-        var cpuType: CPUType
-        var expected: String
-        var title: String
-    }
-
-    /// Upstream's public decode cases, in the repository if copied there, else the shared
-    /// reference directory.
-    static func referenceDirectory() -> URL? {
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        let candidates = [here.appendingPathComponent("../Fixtures/decode").standardized,
-                          URL(fileURLWithPath: "/work/shared/reference/decode")]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("gen-09.in").path) }
-    }
-
-    static func extraDirectory() -> URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../Fixtures/decode-extra").standardized
-    }
-
-    static func hex(_ s: Substring) -> UInt64? {
-        var t = s.trimmingCharacters(in: .whitespaces)
-        if t.hasPrefix("0x") || t.hasPrefix("0X") { t.removeFirst(2) }
-        return UInt64(t, radix: 16)
-    }
-
-    static func parseInput(_ text: String, forced: CPUType?) -> [(MachineCheckRecord, CPUType, String)] {
-        var out: [(MachineCheckRecord, CPUType, String)] = []
-        var current: MachineCheckRecord? = nil
-        var type: CPUType = forced ?? .generic
-        var title = ""
-        var pendingTitle = ""
-        var longRecord = false
-        func flush() {
-            if var r = current {
-                r.length = longRecord ? MachineCheckRecord.currentLength : RecordOffset.socketid
-                out.append((r, type, title))
-            }
-        }
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.replacingOccurrences(of: "\t", with: " ")
-            let words = line.split(separator: " ")
-            guard let key = words.first else { continue }
-            if key.hasPrefix("#") { pendingTitle = line; continue }
-            switch key {
-            case "CPU":
-                flush()
-                current = MachineCheckRecord()
-                longRecord = false
-                title = pendingTitle
-                current!.extcpu = UInt32(words[1]) ?? 0
-                let bankWord = words.count > 3 && words[2] == "BANK" ? words[3] : words[2]
-                current!.bank = UInt8(bankWord) ?? 0
-            case "PROCESSOR":
-                let cpuid = hex(words[1].split(separator: ":")[1]) ?? 0
-                current!.cpuid = UInt32(cpuid)
-                if forced == nil { type = CPUTypeSelector.select(vendor: 0, cpuid: UInt32(cpuid)).type }
-            case "STATUS": current!.status = hex(words[1]) ?? 0
-            case "MISC": current!.misc = hex(words[1]) ?? 0
-            case "ADDR": current!.addr = hex(words[1]) ?? 0
-            case "MCGSTATUS": current!.mcgstatus = hex(words[1]) ?? 0
-            case "MCGCAP": current!.mcgcap = hex(words[1]) ?? 0; longRecord = true
-            case "SOCKETID": current!.socketid = UInt32(words[1]) ?? 0; longRecord = true
-            case "APICID": current!.apicid = UInt32(words[1]) ?? 0; longRecord = true
-            default: break
-            }
-        }
-        flush()
-        return out
-    }
-
-    /// The decoder's span of every record in upstream's output.
-    static func expectedSpans(_ text: String) -> [String] {
-        let marker = "Hardware event. This is not a software error.\n"
-        return text.components(separatedBy: marker).dropFirst().map { chunk in
-            let start = chunk.range(of: "\nMCG status:") ?? chunk.range(of: "\nProcessor ")!
-            let body = chunk[chunk.index(after: start.lowerBound)...]
-            // Decoder text never contains upper-case "STATUS ", so its first occurrence is
-            // the status line (possibly glued to a prefix such as "M2M: ").
-            let end = body.range(of: "STATUS ")!
-            return String(body[..<end.lowerBound])
-        }
-    }
-
-    static func cases(_ name: String, in dir: URL, forced: CPUType? = nil) throws -> [Case] {
-        let input = try String(contentsOf: dir.appendingPathComponent(name + ".in"), encoding: .utf8)
-        let output = try String(contentsOf: dir.appendingPathComponent(name + ".out"), encoding: .utf8)
-        let records = parseInput(input, forced: forced)
-        let spans = expectedSpans(output)
-        precondition(records.count == spans.count, "\(name): \(records.count) records, \(spans.count) outputs")
-        return zip(records, spans).map { Case(record: $0.0, cpuType: $0.1, expected: $1, title: $0.2) }
-    }
-
-    static func decode(_ record: MachineCheckRecord, _ type: CPUType) -> DecodeContext {
-        var ctx = DecodeContext(record: record, cpuType: type)
-        IntelArchitectural.decode(&ctx)
-        return ctx
-    }
-
-    static func check(_ name: String, forced: CPUType? = nil, extra: Bool = false,
-                      file: StaticString = #filePath, line: UInt = #line) throws {
-        let dir: URL
-        if extra {
-            dir = extraDirectory()
-        } else {
-            guard let d = referenceDirectory() else { throw XCTSkip("decode reference cases not found") }
-            dir = d
-        }
-        for c in try cases(name, in: dir, forced: forced) {
-            let ctx = decode(c.record, c.cpuType)
-            XCTAssertEqual(ctx.out.string, c.expected, "\(name): \(c.title)", file: file, line: line)
-        }
-    }
-
     static func record(bank: UInt8, status: UInt64, misc: UInt64 = 0) -> MachineCheckRecord {
         var r = MachineCheckRecord()
         r.bank = bank
@@ -136,20 +18,20 @@ enum XeonGolden {
         let r = XeonGolden.record(bank: bank, status: status, misc: misc)
         var ctx = DecodeContext(record: r, cpuType: type)
         ModelSpecific.decode(&ctx)
-        return (ctx.out.string, decode(r, type).facts)
+        return (ctx.out.string, DecoderSpanReplay.decode(r, type).facts)
     }
 }
 
 final class XeonE5DecoderTests: XCTestCase {
     // MARK: upstream cases
 
-    func testGoldenSandyBridgeCasesGen05() throws { try XeonGolden.check("gen-05") }
-    func testGoldenHaswellCasesGen07() throws { try XeonGolden.check("gen-07") }
-    func testGoldenBroadwellMirrorFailover() throws { try XeonGolden.check("bdw_mirror1") }
-    func testGoldenBroadwellMirrorScrubbed() throws { try XeonGolden.check("bdw_mirror2") }
-    func testGoldenHaswellForcedIOMCA() throws { try XeonGolden.check("iomca.cpu-haswell", forced: .haswellEPEX) }
-    func testExtraSandyIvyCases() throws { try XeonGolden.check("e5-snb-ivb", extra: true) }
-    func testExtraHaswellBroadwellCases() throws { try XeonGolden.check("e5-hsx-bdx", extra: true) }
+    func testGoldenSandyBridgeCasesGen05() throws { try DecoderSpanReplay.check("gen-05") }
+    func testGoldenHaswellCasesGen07() throws { try DecoderSpanReplay.check("gen-07") }
+    func testGoldenBroadwellMirrorFailover() throws { try DecoderSpanReplay.check("bdw_mirror1") }
+    func testGoldenBroadwellMirrorScrubbed() throws { try DecoderSpanReplay.check("bdw_mirror2") }
+    func testGoldenHaswellForcedIOMCA() throws { try DecoderSpanReplay.check("iomca.cpu-haswell", forced: .haswellEPEX) }
+    func testExtraSandyIvyCases() throws { try DecoderSpanReplay.check("e5-snb-ivb", extra: true) }
+    func testExtraHaswellBroadwellCases() throws { try DecoderSpanReplay.check("e5-hsx-bdx", extra: true) }
 
     // MARK: Sandy Bridge
 
