@@ -165,8 +165,8 @@ public final class ClientServer {
         }
     }
 
-    /// One command line (the final unterminated line is answered too, at EOF... upstream
-    /// answers lines as they arrive; a trailing newline is what ends a command here).
+    /// One command line. A command ends at its newline: unlike upstream, text without one is
+    /// kept until the newline comes (commands may cross reads).
     func answer(_ raw: [UInt8], to c: Connection) {
         var line = Substring(String(decoding: raw, as: UTF8.self))
         while let f = line.first, f == " " || f == "\t" || f == "\r" { line = line.dropFirst() }

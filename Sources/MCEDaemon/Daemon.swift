@@ -143,8 +143,9 @@ public final class Daemon: @unchecked Sendable {
         var sourceOpen = true
         var stop = false
         let watchdog = notifier.watchdogMicroseconds
-        var lastWatchdog = Daemon.monotonicMicroseconds()
+        var lastWatchdog = ServiceNotifier.monotonicMicroseconds()
         var lastStatus: UInt64 = 0
+        var recordsRead = 0
         var statusPending = false
         notifier.notify("READY=1\nSTATUS=\(statusText(source))")
 
@@ -154,7 +155,9 @@ public final class Daemon: @unchecked Sendable {
                 let more = try source.drain { event in
                     guard !stop else { return }
                     handle(event, source: source)
-                    if let n = settings.numErrors, snapshot.records >= n { stop = true }
+                    // The reader's own count: no lock and no counter copy per record.
+                    if case .record = event { recordsRead += 1 }
+                    if let n = settings.numErrors, recordsRead >= n { stop = true }
                 }
                 if !more { sourceOpen = false }
             } catch {
@@ -170,7 +173,7 @@ public final class Daemon: @unchecked Sendable {
         }
 
         func sendStatusIfDue() {
-            let now = Daemon.monotonicMicroseconds()
+            let now = ServiceNotifier.monotonicMicroseconds()
             guard statusPending, now >= lastStatus + Daemon.statusInterval else { return }
             notifier.notify("STATUS=\(statusText(source))")
             lastStatus = now
@@ -189,30 +192,30 @@ public final class Daemon: @unchecked Sendable {
             }
             var timeout: Int32 = backlogged ? 5 : -1   // no wake-ups while idle without a watchdog
             if statusPending {
-                let due = lastStatus + Daemon.statusInterval, now = Daemon.monotonicMicroseconds()
+                let due = lastStatus + Daemon.statusInterval, now = ServiceNotifier.monotonicMicroseconds()
                 let wait = due > now ? Int32((due - now) / 1000 + 1) : 0
                 timeout = timeout < 0 ? wait : min(timeout, wait)
             }
             if let w = watchdog {
                 let due = lastWatchdog + w / 2
-                let now = Daemon.monotonicMicroseconds()
+                let now = ServiceNotifier.monotonicMicroseconds()
                 timeout = now >= due ? 0 : Int32(min((due - now) / 1000 + 1, UInt64(Int32.max)))
             }
             let sourceCount = fds.count
             if let server {
                 fds += server.pollRequests
-                if let t = server.timeoutMilliseconds(now: Daemon.monotonicMicroseconds()) {
+                if let t = server.timeoutMilliseconds(now: ServiceNotifier.monotonicMicroseconds()) {
                     timeout = timeout < 0 ? t : min(timeout, t)
                 }
             }
             let n = poll(&fds, nfds_t(fds.count), timeout)
-            if let server { server.handle(Array(fds[sourceCount...]), now: Daemon.monotonicMicroseconds()) }
+            if let server { server.handle(Array(fds[sourceCount...]), now: ServiceNotifier.monotonicMicroseconds()) }
             let sourceFDs = fds[1..<sourceCount]
             if n < 0 && errno != EINTR { throw DaemonError.system("poll", errno) }
             sendStatusIfDue()
-            if let w = watchdog, Daemon.monotonicMicroseconds() >= lastWatchdog + w / 2 {
+            if let w = watchdog, ServiceNotifier.monotonicMicroseconds() >= lastWatchdog + w / 2 {
                 notifier.notify("WATCHDOG=1")
-                lastWatchdog = Daemon.monotonicMicroseconds()
+                lastWatchdog = ServiceNotifier.monotonicMicroseconds()
             }
             if fds[0].revents != 0 {
                 for s in signals.read() {
@@ -221,7 +224,7 @@ public final class Daemon: @unchecked Sendable {
                     case .reopenLog:
                         do { try logFile.reopen() } catch { diagnostics("cannot reopen \(logFile.path): \(error)") }
                     case .reload:
-                        notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(Daemon.monotonicMicroseconds())")
+                        notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(ServiceNotifier.monotonicMicroseconds())")
                         if let failure = reload() {
                             queue.push(.notice(priority: 3, message: "configuration reload failed, keeping the previous configuration: \(failure)",
                                                            id: .configReloadFailed, fields: [("MCE_CONFIG", configPath), ("MCE_CONFIG_ERROR", failure)]))
@@ -295,9 +298,4 @@ public final class Daemon: @unchecked Sendable {
     /// Shortest gap between two STATUS= updates.
     static let statusInterval: UInt64 = 250_000
 
-    public static func monotonicMicroseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
-    }
 }

@@ -30,19 +30,27 @@ extension MachineCheckSource {
 /// /dev/mcelog, or a file/FIFO of records given as the device argument.
 public final class DeviceSource: MachineCheckSource {
     var device: DevMcelogSource
-    public var name: String { device.isCharacterDevice ? "/dev/mcelog" : "file \(device.path)" }
-    public var pollDescriptors: [Int32] { [device.fd.rawValue] }
+    // Stored, not read from `device`: handlers ask for them while the device is drained.
+    public let name: String
+    public let pollDescriptors: [Int32]
+    let path: String
+    let recordLength: Int
 
     public init(path: String, recordLength: Int?) throws {
         device = try DevMcelogSource(path: path, recordLength: recordLength)
+        name = device.isCharacterDevice ? "/dev/mcelog" : "file \(path)"
+        pollDescriptors = [device.fd.rawValue]
+        self.path = path
+        self.recordLength = device.recordLength
     }
 
     public func drain(_ body: (SourceEvent) -> Void) throws -> Bool {
-        try device.drain { item in
+        let (path, length) = (path, recordLength)
+        return try device.drain { item in
             switch item {
             case .record(let r): body(.record(r))
             case .overflow: body(.lost(count: 1, detail: "kernel machine check log overflowed (MCE_OVERFLOW): some records were lost"))
-            case .truncated(let n): body(.problem("\(device.path): \(n) trailing bytes do not make a whole \(device.recordLength)-byte record; ignored"))
+            case .truncated(let n): body(.problem("\(path): \(n) trailing bytes do not make a whole \(length)-byte record; ignored"))
             }
         }
     }
@@ -58,32 +66,20 @@ public final class TracepointSource: MachineCheckSource {
     public let name: String
     public private(set) var pollDescriptors: [Int32]
     public let warnings: [String]
-    /// The record length that marks the optional trailing fields this kernel's format lacks
-    /// (6.1: ppin, microcode) as absent, so no journal entry claims MCE_PPIN=0x0 or
-    /// MCE_MICROCODE=0x0 for values the kernel never gave.
-    let recordLength: Int
-
     public init(root: String) throws {
         self.root = root
         tracefs = try TracefsSource(root: root)
         name = "tracepoint mce:mce_record (\(tracefs.instancePath))"
         pollDescriptors = tracefs.pollDescriptors
         warnings = tracefs.warnings
-        let absent = Set(tracefs.recordDecoder.absentFields)
-        recordLength = [("synd", RecordOffset.synd), ("ipid", RecordOffset.ipid),
-                        ("ppin", RecordOffset.ppin), ("microcode", RecordOffset.microcode)]
-            .first(where: { absent.contains($0.0) })?.1 ?? MachineCheckRecord.currentLength
     }
 
     public func drain(_ body: (SourceEvent) -> Void) throws -> Bool {
         var failure: Error? = nil
-        let length = recordLength
         do {
             try tracefs.drain { item in
                 switch item {
-                case .record(var r, _):
-                    r.length = length
-                    body(.record(r))
+                case .record(let r, _): body(.record(r))
                 case .memoryEvent(let e): body(.memoryEvent(e))
                 case .lost(let n, let cpu):
                     body(.lost(count: n, detail: n > 0

@@ -38,16 +38,15 @@ public struct FileDescriptor: Sendable, Hashable {
     public func close() { _ = Glibc.close(rawValue) }
 
     /// Reads up to `count` bytes into `buffer` (appending); returns bytes read, 0 at EOF.
+    /// Reads straight into the buffer's tail: no scratch array per call.
     public func read(into buffer: inout [UInt8], count: Int) throws -> Int {
         let old = buffer.count
-        buffer.reserveCapacity(old + count)
-        var n = 0
-        var tmp = [UInt8](repeating: 0, count: count)
-        n = tmp.withUnsafeMutableBytes { p in
-            retryingInterrupts { Glibc.read(rawValue, p.baseAddress, count) }
+        buffer.append(contentsOf: repeatElement(0, count: count))
+        let n = buffer.withUnsafeMutableBytes { p in
+            retryingInterrupts { Glibc.read(rawValue, p.baseAddress! + old, count) }
         }
+        buffer.removeLast(count - max(n, 0))
         if n < 0 { throw SystemError("read") }
-        if n > 0 { buffer.append(contentsOf: tmp[0..<n]) }
         return n
     }
 

@@ -49,10 +49,11 @@ public struct HostCPU: Sendable {
 }
 
 extension Substring {
-    func trimmingCharacters() -> Substring {
+    /// Without blanks, tabs and carriage returns at either end (config, procfs, tracefs text).
+    public func trimmingCharacters() -> Substring {
         var s = self
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
         return s
     }
 }

@@ -21,14 +21,8 @@ struct CommandLineOptions {
     var foreground = false
     var ignoreNoDevice = false
     var filter = true
-    var syslog: String? = nil   // "all", "error", "none"
-    var dmi: Bool? = nil
-    var json = false
     var blankLinesSeparate = false
-    var maxCorrErrCounters: Int? = nil
-    var debugNumErrors = false
     var imcLog = true
-    var dmiVerbose: Int? = nil
 
     /// Every option upstream knows (plus ours), and whether it takes an argument.
     static let table: [(name: String, takesArgument: Bool)] = [
@@ -42,7 +36,7 @@ struct CommandLineOptions {
         ("debug-numerrors", false), ("no-imc-log", false), ("max-corr-err-counters", true),
         ("help", false), ("is-cpu-supported", false), ("binary", false),
         // Ours.
-        ("record-length", true), ("tracefs", true), ("source", true), ("json", false),
+        ("record-length", true), ("tracefs", true), ("source", true),
         ("blank-lines-separate", false),
     ]
 
@@ -119,14 +113,11 @@ struct CommandLineOptions {
         case "ignorenodev": ignoreNoDevice = true
         case "filter": filter = true
         case "no-filter": filter = false
-        case "dmi": dmi = true
-        case "no-dmi": dmi = false
+        // Upstream options accepted so existing command lines keep working; they change
+        // nothing here (no /dev/mem DMI, output goes to the journal; see README).
+        case "dmi", "no-dmi", "syslog", "syslog-error", "no-syslog", "debug-numerrors": break
         case "dmi-verbose":
-            guard let n = CommandLineOptions.cInteger(Substring(v)) else { throw UsageError(message: "--dmi-verbose takes a number") }
-            dmiVerbose = n
-        case "syslog": syslog = "all"
-        case "syslog-error": syslog = "error"
-        case "no-syslog": syslog = "none"
+            guard CommandLineOptions.cInteger(Substring(v)) != nil else { throw UsageError(message: "--dmi-verbose takes a number") }
         case "dump-raw-ascii", "raw": raw = true
         case "daemon": command = .daemon
         case "ascii": command = .ascii
@@ -143,11 +134,10 @@ struct CommandLineOptions {
             guard let n = Int(v), n >= 0 else { throw UsageError(message: "--num-errors takes a count, got `\(v)'") }
             numErrors = n
         case "pidfile": pidFile = v
-        case "debug-numerrors": debugNumErrors = true
         case "no-imc-log": imcLog = false
         case "max-corr-err-counters":
             guard let n = Int(v), n > 0 else { throw UsageError(message: "--max-corr-err-counters takes a count, got `\(v)'") }
-            maxCorrErrCounters = n
+            _ = n   // page accounting is not there yet (issue 5)
         case "record-length":
             guard let n = CommandLineOptions.cInteger(Substring(v)), n >= MachineCheckRecord.minimumLength, n <= 65536 else {
                 throw UsageError(message: "--record-length takes a size in bytes from 64 to 65536, got `\(v)'")
@@ -155,7 +145,6 @@ struct CommandLineOptions {
             recordLength = n
         case "tracefs": tracefs = v
         case "source": source = v
-        case "json": json = true
         case "blank-lines-separate": blankLinesSeparate = true
         default: throw UsageError(message: "unrecognized option '--\(name)'")
         }
@@ -203,7 +192,6 @@ struct CommandLineOptions {
     --binary FILE       Decode FILE holding one kernel record (e.g. saved by pstore)
     --record-length N   Size of each record in a record FILE (default 128)
     --tracefs DIR       Use DIR as the tracefs root (default /sys/kernel/tracing)
-    --json              Print one JSON object per record instead of text
     --logfile filename  Append log output to logfile instead of stdout
     --syslog            Log decoded machine checks in syslog (default stdout or syslog for daemon)
     --syslog-error      Log decoded machine checks in syslog with error level

@@ -48,8 +48,8 @@ enum DaemonCommand {
             guard let t = CPUNames.lookup(name) else { fail("config file: Unknown CPU type `\(name)' specified") }
             forced = t
         }
-        let formatter = RecordFormatter(cpuMHz: o.cpuMHz, timeRenderer: LocalTimeRenderer())
-        let pipeline = RecordPipeline(forced: forced, hostType: hostDecoderType(), formatter: formatter)
+        let pipeline = RecordPipeline(forced: forced, hostType: forced == nil ? hostDecoderType() : .generic,
+                                      formatter: makeFormatter(o))
         let sink = JournalSink(socketPath: config.string("journal", "socket") ?? JournalWriter.defaultSocketPath)
         let daemon = Daemon(settings: settings, pipeline: pipeline, sink: sink, notifier: SystemdNotifier())
         let configPath = o.configFile

@@ -29,7 +29,9 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
 }
 
 func makeFormatter(_ o: CommandLineOptions) -> RecordFormatter {
-    RecordFormatter(cpuMHz: o.cpuMHz, timeRenderer: LocalTimeRenderer())
+    var options = DecodeOptions()
+    options.imcLog = o.imcLog
+    return RecordFormatter(options: options, cpuMHz: o.cpuMHz, timeRenderer: LocalTimeRenderer())
 }
 
 func runAscii(_ o: CommandLineOptions) -> Int32 {
@@ -44,20 +46,17 @@ func runAscii(_ o: CommandLineOptions) -> Int32 {
     transcoder.parser.separateOnBlankLines = o.blankLinesSeparate
     var out = StandardOutput()
     var reader = LineReader(fd: fd)
-    let json = o.json
-    let onRecord: (DecodeFacts, MachineCheckRecord) -> Void = { _, _ in }
     do {
         try reader.forEachLine { line in
-            transcoder.feed(line: line, out: &out.buffer, onRecord: onRecord) { Diagnostics.error($0) }
+            transcoder.feed(line: line, out: &out.buffer) { Diagnostics.error($0) }
             out.flushIfLarge()
         }
     } catch {
         out.flush()
         fail("reading input: \(error)")
     }
-    transcoder.finish(out: &out.buffer, onRecord: onRecord) { Diagnostics.error($0) }
+    transcoder.finish(out: &out.buffer) { Diagnostics.error($0) }
     out.flush()
-    _ = json
     return 0
 }
 
@@ -75,7 +74,7 @@ func runRecordFile(_ o: CommandLineOptions, path: String, wholeFileIsOneRecord: 
     if length > MachineCheckRecord.currentLength {
         Diagnostics.error("warning: \(length - MachineCheckRecord.currentLength) bytes ignored in each record")
     }
-    var tracker = CPUTypeTracker(forced: o.cpuType, initial: hostDecoderType())
+    var tracker = CPUTypeTracker(forced: o.cpuType, initial: o.cpuType == nil ? hostDecoderType() : .generic)
     let formatter = makeFormatter(o)
     var out = StandardOutput()
     var index = 0

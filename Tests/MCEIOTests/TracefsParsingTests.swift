@@ -254,7 +254,8 @@ final class TracefsPageTests: XCTestCase {
                 XCTAssertEqual(r.extcpu, 0)
                 XCTAssertEqual(r.cpuid, 0x106a3)
                 XCTAssertEqual(r.finished, 1)
-                XCTAssertEqual(r.length, 128)
+                // 6.1 traces no ppin: the record ends where that field would start.
+                XCTAssertEqual(r.length, fixture.name.hasSuffix("6.1") ? RecordOffset.ppin : 128, fixture.name)
             }
         }
     }

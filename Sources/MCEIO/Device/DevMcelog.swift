@@ -17,7 +17,7 @@ public struct DevMcelogSource {
     public let recordLength: Int
     public let logLength: Int
     public let isCharacterDevice: Bool
-    private var pending: [UInt8] = []
+    private var splitter: RecordSplitter
     private var atEOF = false
 
     public enum Item {
@@ -55,6 +55,7 @@ public struct DevMcelogSource {
             logLength = 256
         }
         self.fd = fd
+        splitter = RecordSplitter(recordLength: self.recordLength)
     }
 
     public func close() { fd.close() }
@@ -86,33 +87,17 @@ public struct DevMcelogSource {
             return true
         }
         // Plain file or FIFO: stream records until EAGAIN or EOF.
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             let n = chunk.withUnsafeMutableBytes { p in retryingInterrupts { read(fd.rawValue, p.baseAddress, p.count) } }
             if n < 0 {
                 if errno == EAGAIN { break }
                 throw SystemError("read", path: path)
             }
             if n == 0 { atEOF = true; break }
-            pending.append(contentsOf: chunk[0..<n])
-            emitWhole(body)
+            splitter.append(chunk[0..<n]) { r, _ in body(.record(r)) }
         }
-        emitWhole(body)
-        if atEOF && !pending.isEmpty {
-            body(.truncated(bytes: pending.count))
-            pending.removeAll()
-        }
+        if atEOF, let tail = splitter.finish() { body(.truncated(bytes: tail.bytes)) }
         return !atEOF
-    }
-
-    private mutating func emitWhole(_ body: (Item) -> Void) {
-        var used = 0
-        while pending.count - used >= recordLength {
-            if let r = try? pending.withUnsafeBytes({
-                try MachineCheckRecord(raw: UnsafeRawBufferPointer(rebasing: $0[used..<(used + recordLength)]))
-            }) { body(.record(r)) }
-            used += recordLength
-        }
-        if used > 0 { pending.removeSubrange(0..<used) }
     }
 }

@@ -50,6 +50,9 @@ public struct MCERecordDecoder: Sendable {
     public let absentFields: [String]
     /// Bytes a payload needs to hold every field read.
     public let payloadSize: Int
+    /// The struct mce length these records stand for: up to the first optional field this
+    /// kernel does not trace (6.1: ppin), so absent fields are never reported as zero.
+    public let recordLength: Int
     let slots: [Slot]
 
     public init(format: TraceEventFormat) throws {
@@ -74,11 +77,14 @@ public struct MCERecordDecoder: Sendable {
         self.absentFields = absent
         self.slots = slots
         self.payloadSize = slots.reduce(0) { Swift.max($0, $1.offset + $1.size) }
+        let offsets: [Target: Int] = [.synd: RecordOffset.synd, .ipid: RecordOffset.ipid,
+                                      .ppin: RecordOffset.ppin, .microcode: RecordOffset.microcode]
+        self.recordLength = absent.compactMap { name in Target.allCases.first { $0.fieldName == name }.flatMap { offsets[$0] } }
+            .min() ?? MachineCheckRecord.currentLength
     }
 
-    /// The record in one payload (which starts with `common_type`). The tracepoint carries
-    /// the whole structure, so the record is complete (`length` 128, `finished` 1); fields
-    /// this kernel does not trace stay 0.
+    /// The record in one payload (which starts with `common_type`), `finished`, with the
+    /// `recordLength` of this kernel's layout.
     public func decode(_ payload: UnsafeRawBufferPointer) throws -> MachineCheckRecord {
         guard payload.count >= payloadSize else {
             throw TraceRecordError(event: "mce_record", reason: .payloadTooShort(bytes: payload.count, needed: payloadSize))
@@ -111,7 +117,7 @@ public struct MCERecordDecoder: Sendable {
             }
         }
         r.finished = 1
-        r.length = MachineCheckRecord.currentLength
+        r.length = recordLength
         return r
     }
 

@@ -7,12 +7,6 @@
 /// an upstream bug (mcelog.md §24.5) that the public decode cases depend on; by default it is
 /// kept for byte-compatibility, `separateOnBlankLines` fixes it.
 public struct AsciiRecordParser: Sendable {
-    public enum Event: Sendable {
-        /// An input line that is not part of a record, echoed verbatim (with its newline).
-        case text(ArraySlice<UInt8>)
-        case record(ParsedRecord)
-    }
-
     public struct ParsedRecord: Sendable {
         public var record: MachineCheckRecord
         /// Kernel symbol text of `RIP ... {sym}` (upstream keeps the closing brace).
@@ -96,13 +90,6 @@ public struct AsciiRecordParser: Sendable {
         public var text: ArraySlice<UInt8>? = nil
     }
 
-    /// Feeds one input line, calling `emit` for what it produced.
-    public mutating func feed(line: ArraySlice<UInt8>, emit: (Event) -> Void) {
-        let r = feed(line: line)
-        if let rec = r.record { emit(.record(rec)) }
-        if let t = r.text { emit(.text(t)) }
-    }
-
     /// Feeds one input line (with or without its trailing newline).
     public mutating func feed(line: ArraySlice<UInt8>) -> LineResult {
         var result = LineResult()
@@ -179,10 +166,6 @@ public struct AsciiRecordParser: Sendable {
     }
 
     /// Ends the input: the pending record, if any field was parsed.
-    public mutating func finish(emit: (Event) -> Void) {
-        if let r = finish() { emit(.record(r)) }
-    }
-
     /// Ends the input; returns the pending record, if any field was parsed.
     public mutating func finish() -> ParsedRecord? {
         defer { reset() }

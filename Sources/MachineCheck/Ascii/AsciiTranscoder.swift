@@ -16,40 +16,29 @@ public struct AsciiTranscoder: Sendable {
                               onRecord: (DecodeFacts, MachineCheckRecord) -> Void = { _, _ in },
                               diagnose: (String) -> Void) {
         let result = parser.feed(line: line)
-        if let r = result.record { handle(.record(r), out: &out, onRecord: onRecord, diagnose: diagnose) }
+        if let r = result.record { handle(r, out: &out, onRecord: onRecord, diagnose: diagnose) }
         if let t = result.text, !raw { out.write(bytes: t) }
     }
 
     public mutating func finish(out: inout TextBuffer,
                                 onRecord: (DecodeFacts, MachineCheckRecord) -> Void = { _, _ in },
                                 diagnose: (String) -> Void) {
-        if let r = parser.finish() { handle(.record(r), out: &out, onRecord: onRecord, diagnose: diagnose) }
+        if let r = parser.finish() { handle(r, out: &out, onRecord: onRecord, diagnose: diagnose) }
     }
 
-    mutating func handle(_ event: AsciiRecordParser.Event, out: inout TextBuffer,
+    mutating func handle(_ parsed: AsciiRecordParser.ParsedRecord, out: inout TextBuffer,
                          onRecord: (DecodeFacts, MachineCheckRecord) -> Void, diagnose: (String) -> Void) {
-        switch event {
-        case .text(let bytes):
-            if !raw { out.write(bytes: bytes) }
-        case .record(let parsed):
-            for p in parsed.problems { diagnose(p) }
-            for w in tracker.observe(parsed.record) { diagnose(w) }
-            if raw {
-                RawFormatter.format(parsed.record, into: &out)
-                return
-            }
-            if !parsed.disclaimerSeen { out.line("Hardware event. This is not a software error.") }
-            let facts = formatter.format(parsed.record, cpuType: tracker.current, into: &out)
-            if let symbol = parsed.symbol { out.write("RIP: "); out.line(symbol) }
-            if parsed.incomplete { out.line("(Fields were incomplete)") }
-            onRecord(facts, parsed.record)
+        for p in parsed.problems { diagnose(p) }
+        for w in tracker.observe(parsed.record) { diagnose(w) }
+        if raw {
+            RawFormatter.format(parsed.record, into: &out)
+            return
         }
-    }
-
-    static func textBuffer(_ bytes: ArraySlice<UInt8>) -> TextBuffer {
-        var t = TextBuffer(capacity: bytes.count)
-        t.write(bytes: bytes)
-        return t
+        if !parsed.disclaimerSeen { out.line("Hardware event. This is not a software error.") }
+        let facts = formatter.format(parsed.record, cpuType: tracker.current, into: &out)
+        if let symbol = parsed.symbol { out.write("RIP: "); out.line(symbol) }
+        if parsed.incomplete { out.line("(Fields were incomplete)") }
+        onRecord(facts, parsed.record)
     }
 }
 

@@ -38,9 +38,6 @@ public struct CPUIdentity: Sendable, Equatable {
         return eax
     }
 
-    /// Model as AMD counts it (extended model always applies from family 0xf on).
-    public var amdModel: UInt32 { model }
-
     public static func vendorName(_ v: UInt8) -> String {
         switch v {
         case 0: return "Intel"

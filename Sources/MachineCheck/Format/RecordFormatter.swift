@@ -27,6 +27,8 @@ public struct RecordFormatter: Sendable {
                        into out: inout TextBuffer) -> DecodeFacts {
         var ctx = DecodeContext(record: record, cpuType: cpuType, options: options, out: TextBuffer(capacity: 0))
         swap(&ctx.out, &out)  // ctx owns the bytes while decoding
+        // The architectural classification; decoders that know better (thermal, SMCA) override it.
+        ctx.facts.severity = Severity.classify(status: record.status)
         if record.finished == 0 { ctx.out.line("not finished?") }
         if let i = index { ctx.out.write("MCE "); ctx.out.decimal(i); ctx.out.newline() }
         header(&ctx)
@@ -47,11 +49,7 @@ public struct RecordFormatter: Sendable {
     func header(_ ctx: inout DecodeContext) {
         let r = ctx.record
         ctx.out.write("CPU "); ctx.out.decimal(r.cpuNumber); ctx.out.write(" ")
-        if r.bank < 128 && ctx.cpuType != .k8 {
-            ctx.out.write("BANK "); ctx.out.decimal(r.bank)
-        } else {
-            ctx.out.write(bankName(r.bank, cpuType: ctx.cpuType))
-        }
+        writeBankName(r.bank, cpuType: ctx.cpuType, into: &ctx.out)
         ctx.out.write(" ")
         if r.tsc != 0 {
             ctx.out.write("TSC "); ctx.out.hex(r.tsc); ctx.out.write(" ")
@@ -120,9 +118,6 @@ public struct RecordFormatter: Sendable {
     /// Facts that follow from the record itself, whatever the decoder added.
     func finishFacts(_ ctx: inout DecodeContext) {
         let r = ctx.record
-        if ctx.facts.kind != .thermal && ctx.cpuType != .amdSMCA {  // SMCA decodes its own severity bits
-            ctx.facts.severity = Severity.classify(status: r.status)
-        }
         if r.status & MCiStatus.addrv != 0 { ctx.facts.address = r.addr }
         if r.carries(fieldAt: RecordOffset.mcgcap) && r.mcgcap & MCGCap.cmciP != 0 {
             ctx.facts.correctedCount = Int(MCiStatus.correctedCount(r.status))
@@ -131,14 +126,20 @@ public struct RecordFormatter: Sendable {
 
     /// The bank text of the header line.
     public func bankName(_ bank: UInt8, cpuType: CPUType) -> String {
-        if cpuType == .k8 { return AMDK8.bankName(bank) }
+        var t = TextBuffer(capacity: 48)
+        writeBankName(bank, cpuType: cpuType, into: &t)
+        return t.string
+    }
+
+    func writeBankName(_ bank: UInt8, cpuType: CPUType, into out: inout TextBuffer) {
+        if cpuType == .k8 { out.write(AMDK8.bankName(bank)); return }
         switch bank {
-        case SpecialBank.thermal: return "THERMAL EVENT"
-        case SpecialBank.timeout: return "Timeout waiting for exception on other CPUs"
-        case SpecialBank.apei: return "ACPI/APEI reported error"
-        case 129...183: return AMDK8.bankName(bank)  // upstream includes its threshold top, 183
-        case 128...: return "Undecoded extended event " + Format.hex(bank)
-        default: return "BANK " + Format.decimal(bank)
+        case 0..<128: out.write("BANK "); out.decimal(bank)
+        case SpecialBank.thermal: out.write("THERMAL EVENT")
+        case SpecialBank.timeout: out.write("Timeout waiting for exception on other CPUs")
+        case SpecialBank.apei: out.write("ACPI/APEI reported error")
+        case 129...183: out.write(AMDK8.bankName(bank))  // upstream includes its threshold top, 183
+        default: out.write("Undecoded extended event "); out.hex(bank)
         }
     }
 }

@@ -21,10 +21,6 @@ public struct TextBuffer: Sendable, Equatable {
         s.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    public mutating func write(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    }
-
     public mutating func write(byte: UInt8) { bytes.append(byte) }
 
     public mutating func write(bytes other: ArraySlice<UInt8>) { bytes.append(contentsOf: other) }
@@ -41,21 +37,15 @@ public struct TextBuffer: Sendable, Equatable {
 
     /// `%llx` / `%x`: lower-case hex, no prefix; `width` pads with zeros (`%02x`, `%016llx`).
     public mutating func hex<T: BinaryInteger>(_ v: T, width: Int = 0) {
-        var value = UInt64(truncatingIfNeeded: v)
-        var digits: (UInt64, UInt64) = (0, 0)  // 16 nibbles in two words, reversed order
-        var n = 0
-        repeat {
-            let d = value & 0xf
-            if n < 8 { digits.0 |= d << (UInt64(n) * 8) } else { digits.1 |= d << (UInt64(n - 8) * 8) }
-            n += 1
-            value >>= 4
-        } while value != 0
-        if width > n { for _ in 0..<(width - n) { bytes.append(0x30) } }
-        var i = n - 1
-        while i >= 0 {
-            let d = i < 8 ? (digits.0 >> (UInt64(i) * 8)) & 0xff : (digits.1 >> (UInt64(i - 8) * 8)) & 0xff
-            bytes.append(d < 10 ? UInt8(0x30 + d) : UInt8(0x57 + d))
-            i -= 1
+        let value = UInt64(truncatingIfNeeded: v)
+        let digits = max(1, (67 - value.leadingZeroBitCount) / 4)   // nibbles, at least one
+        if width > digits { for _ in 0..<(width - digits) { bytes.append(0x30) } }
+        var shift = UInt64(digits - 1) * 4
+        while true {
+            let d = UInt8((value >> shift) & 0xf)
+            bytes.append(d < 10 ? 0x30 + d : 0x57 + d)
+            if shift == 0 { break }
+            shift -= 4
         }
     }
 

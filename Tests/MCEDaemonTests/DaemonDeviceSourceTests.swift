@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+import TestSupport
+import MachineCheck
+
+/// The legacy-device source in daemon mode, fed a file of binary records (upstream's
+/// positional device argument; `[source] type = device` with `[source] device =`), and the
+/// pidfile.
+final class DaemonDeviceSourceTests: XCTestCase {
+    func recordFile(count: Int) throws -> (dir: String, path: String, records: [MachineCheckRecord]) {
+        let dir = NSTemporaryDirectory() + "mcelog-device-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        var records: [MachineCheckRecord] = []
+        var bytes: [UInt8] = []
+        for i in 0..<count {
+            var r = MachineCheckRecord()
+            r.status = 0x9c00004000010090 | UInt64(i); r.addr = 0x40000000 + UInt64(i) << 12; r.misc = 0x8c
+            r.bank = 13; r.cpuid = 0x50654; r.mcgcap = 0x1000c16; r.time = 1_700_000_000; r.finished = 1
+            records.append(r)
+            bytes += r.bytes()
+        }
+        let path = dir + "/records.bin"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (dir, path, records)
+    }
+
+    /// Regression: the source's name was read from the device while it was being drained
+    /// (an exclusivity violation that aborted the daemon on its first record).
+    func testDaemonJournalsEveryRecordOfADeviceArgument() throws {
+        if let problem = Journald.ensureRunning() { XCTFail(problem); return }
+        let (dir, path, records) = try recordFile(count: 3)
+        let d = try DaemonProcess(["--daemon", "--foreground", "--num-errors", "3", "--logfile", dir + "/mcelog.log", path], in: self)
+        try d.start()
+        XCTAssertEqual(d.wait(seconds: 10), 0, d.stderr)
+        let entries = DaemonJournald.records(try DaemonJournald.entries(pid: d.pid, marker: dir, count: 3))
+        XCTAssertEqual(entries.map { $0["MCE_STATUS"] as? String }, records.map { "0x" + String($0.status, radix: 16) })
+        XCTAssertEqual(entries.map { $0["MCE_ADDR"] as? String }, records.map { "0x" + String($0.addr, radix: 16) })
+        XCTAssertTrue(entries.allSatisfy { $0["MCE_BANK"] as? String == "13" })
+    }
+
+    func testConfiguredDeviceSourceAndPidfile() throws {
+        if let problem = Journald.ensureRunning() { XCTFail(problem); return }
+        let (dir, path, _) = try recordFile(count: 2)
+        let config = dir + "/mcelog.conf", pidfile = dir + "/mcelog.pid"
+        try "[source]\ntype = device\ndevice = \(path)\n[server]\nsocket-path =\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let d = try DaemonProcess(["--daemon", "--foreground", "--config-file", config, "--pidfile", pidfile,
+                                   "--logfile", dir + "/mcelog.log"], in: self)
+        try d.start()
+        let entries = DaemonJournald.records(try DaemonJournald.entries(pid: d.pid, marker: dir, count: 2))
+        XCTAssertEqual(entries.count, 2, d.stderr)
+        var pid = ""
+        for _ in 0..<100 where pid.isEmpty {
+            pid = ((try? String(contentsOfFile: pidfile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if pid.isEmpty { usleep(20_000) }
+        }
+        XCTAssertEqual(pid, String(d.pid), "the pidfile names the daemon")
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(), 0, d.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pidfile), "the pidfile is removed at exit")
+    }
+}
