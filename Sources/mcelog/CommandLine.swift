@@ -192,6 +192,7 @@ struct CommandLineOptions {
     --binary FILE       Decode FILE holding one kernel record (e.g. saved by pstore)
     --record-length N   Size of each record in a record FILE (default 128)
     --tracefs DIR       Use DIR as the tracefs root (default /sys/kernel/tracing)
+    --source WHICH      Read auto (default), tracefs (the mce_record tracepoint) or device (/dev/mcelog)
     --logfile filename  Append log output to logfile instead of stdout
     --syslog            Log decoded machine checks in syslog (default stdout or syslog for daemon)
     --syslog-error      Log decoded machine checks in syslog with error level
