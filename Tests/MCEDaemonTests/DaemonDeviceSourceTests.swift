@@ -30,10 +30,13 @@ final class DaemonDeviceSourceTests: XCTestCase {
     func testDaemonJournalsEveryRecordOfADeviceArgument() throws {
         if let problem = Journald.ensureRunning() { XCTFail(problem); return }
         let (dir, path, records) = try recordFile(count: 3)
-        let d = try DaemonProcess(["--daemon", "--foreground", "--num-errors", "3", "--logfile", dir + "/mcelog.log", path], in: self)
+        // Kept running while the entries are read: journald takes _CMDLINE (the marker) from
+        // /proc, which a process that already exited no longer has.
+        let d = try DaemonProcess(["--daemon", "--foreground", "--logfile", dir + "/mcelog.log", path], in: self)
         try d.start()
-        XCTAssertEqual(d.wait(seconds: 10), 0, d.stderr)
         let entries = DaemonJournald.records(try DaemonJournald.entries(pid: d.pid, marker: dir, count: 3))
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(seconds: 10), 0, d.stderr)
         XCTAssertEqual(entries.map { $0["MCE_STATUS"] as? String }, records.map { "0x" + String($0.status, radix: 16) })
         XCTAssertEqual(entries.map { $0["MCE_ADDR"] as? String }, records.map { "0x" + String($0.addr, radix: 16) })
         XCTAssertTrue(entries.allSatisfy { $0["MCE_BANK"] as? String == "13" })
