@@ -264,16 +264,21 @@ enum DaemonJournald {
 
     /// The entries process `pid` wrote, as journalctl's JSON objects. Only entries whose
     /// _CMDLINE contains `marker` (the test's unique directory) count, so an old entry of a
-    /// reused pid never does. Polls up to `seconds` until at least `count` are there.
+    /// reused pid never does; journald reads _CMDLINE from /proc, so entries of a sender that
+    /// exited before journald got to them have none and count when they are recent.
+    /// Polls up to `seconds` until at least `count` are there.
     static func entries(pid: Int32, marker: String, count: Int, seconds: Double = 10) throws -> [[String: Any]] {
         let deadline = Date().addingTimeInterval(seconds)
         var last: [[String: Any]] = []
         repeat {
             _ = try? Command.run("/usr/bin/journalctl", ["--sync"])
-            let r = try Command.run("/usr/bin/journalctl", ["-o", "json", "--all", "--no-pager", "_PID=\(pid)"])
+            let r = try Command.run("/usr/bin/journalctl", ["-o", "json", "--all", "--no-pager", "--since=-5min", "_PID=\(pid)"])
             last = r.stdout.split(separator: "\n").compactMap {
                 try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-            }.filter { ($0["_CMDLINE"] as? String)?.contains(marker) == true }
+            }.filter { e in
+                guard let cmdline = e["_CMDLINE"] as? String else { return true }
+                return cmdline.contains(marker)
+            }
             if last.count >= count { return last }
             usleep(100_000)
         } while Date() < deadline
