@@ -7,7 +7,7 @@ BUILD_FLAGS ?=
 BIN = .build/debug/mcelog
 RELEASE_BIN = .build-release/release/mcelog
 
-.PHONY: all build release test golden fuzz bench demo setup install clean
+.PHONY: all build release test golden fuzz bench demo setup install clean e2e
 
 all: build
 
@@ -33,11 +33,48 @@ bench: release
 	scripts/bench-decode.sh $(RELEASE_BIN)
 	scripts/bench-daemon.py $(RELEASE_BIN) .build-release/release/mcelog-bench 40000
 
+# End to end on Debian 12's kernels 6.1 and 6.12 under QEMU, systemd in the guest (e2e/run.sh;
+# root; caches the guest image in VM_CACHE, default /var/cache/mce-e2e-vm).
+e2e: release
+	E2E_BIN=$(RELEASE_BIN) e2e/run.sh $(E2E_SERIES)
+
 demo: build
 	scripts/demo.sh $(BIN)
 
+# Installs everything a system needs: `make install DESTDIR=/tmp/stage PREFIX=/usr`.
+# Units go where Debian's systemd looks (UNITDIR), configuration to SYSCONFDIR/mcelog.
+# Man pages are installed uncompressed (scripts/build-deb.sh compresses them).
+# Afterwards, on a real system: journalctl --update-catalog; systemctl enable --now mcelog.socket
+UNITDIR ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL_BIN ?= $(RELEASE_BIN)
+
 install: release
-	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/sbin/mcelog
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/sbin/mcelog
+	install -D -m 0644 units/mcelog.service $(DESTDIR)$(UNITDIR)/mcelog.service
+	install -D -m 0644 units/mcelog.socket $(DESTDIR)$(UNITDIR)/mcelog.socket
+	install -D -m 0644 conf/mcelog.conf $(DESTDIR)$(SYSCONFDIR)/mcelog/mcelog.conf
+	for t in conf/triggers/*; do \
+	  [ -f "$$t" ] || continue; \
+	  install -D -m 0755 "$$t" "$(DESTDIR)$(SYSCONFDIR)/mcelog/$$(basename "$$t")" || exit 1; \
+	done
+	install -D -m 0644 conf/mcelog.catalog $(DESTDIR)$(CATALOGDIR)/mcelog.catalog
+	install -D -m 0644 man/mcelog.8 $(DESTDIR)$(MANDIR)/man8/mcelog.8
+	install -D -m 0644 man/mcelog.conf.5 $(DESTDIR)$(MANDIR)/man5/mcelog.conf.5
+	install -D -m 0644 man/mcelog.triggers.5 $(DESTDIR)$(MANDIR)/man5/mcelog.triggers.5
+	install -D -m 0644 contrib/bash-completion/mcelog $(DESTDIR)$(COMPLETIONDIR)/mcelog
+
+# The Debian package (dpkg-deb, no debhelper): build/mcelog_VERSION_ARCH.deb.
+.PHONY: deb bench-history
+deb: release
+	scripts/build-deb.sh $(RELEASE_BIN)
+
+# History reading speed: 10,000 and 100,000 journal entries written by systemd-journal-remote.
+bench-history: release
+	scripts/bench-history.sh $(RELEASE_BIN)
 
 clean:
 	rm -rf .build

@@ -18,7 +18,9 @@ let package = Package(
         // Sources and sinks: files, devices, tracefs, text; thin typed wrappers over Glibc.
         .target(name: "MCEIO", dependencies: ["MachineCheck", "CSystemd"]),
         // The daemon's runtime: event loop, queue and sender, notify, signals, reload.
-        .target(name: "MCEDaemon", dependencies: ["MachineCheck", "MCEIO", "CLinux"]),
+        // Error response I/O: triggers, page/CPU offlining, SMBIOS/EDAC/cache topology, state files.
+        .target(name: "MCEResponse", dependencies: ["MachineCheck", "CLinux"]),
+        .target(name: "MCEDaemon", dependencies: ["MachineCheck", "MCEIO", "MCEResponse", "CLinux"]),
         .executableTarget(name: "mcelog", dependencies: ["MachineCheck", "MCEIO", "MCEDaemon"]),
         // Benchmark helper: the plain sd_journal_sendv loop the daemon is compared with.
         .executableTarget(name: "mcelog-bench", dependencies: ["MachineCheck", "MCEIO"]),
@@ -26,7 +28,8 @@ let package = Package(
         // What the test targets share: a real journald, helper processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck", "TestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["MachineCheck", "mcelog"]),
+        .testTarget(name: "MCEResponseTests", dependencies: ["MCEResponse", "MachineCheck", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["MachineCheck", "MCEIO", "MCEDaemon", "mcelog"]),
         .testTarget(name: "MCEDaemonTests", dependencies: ["MCEDaemon", "MCEIO", "MachineCheck", "mcelog", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,11 @@ import CLinux
 public protocol ClientReports: AnyObject {
     func memoryDump(all: Bool, bios: Bool) -> String
     func pageDump() -> String
+    /// Machine-readable forms for tools (ours; upstream has none): one JSON document each.
+    func memoryDumpJSON() -> String
+    func pageDumpJSON() -> String
+    /// Prometheus/OpenMetrics text exposition of the daemon's counters.
+    func metrics() -> String
 }
 
 /// Upstream's client socket protocol (mcelog.md §8) on a unix stream socket, checked per
@@ -184,6 +189,15 @@ public final class ClientServer {
             }
             if line.split(separator: " ").first != "dump" { reply += "Unknown dump parameter\n" }
             reply += reports?.memoryDump(all: all, bios: bios) ?? ""
+            reply += "done\n"
+        } else if line == "json dump" || line == "json pages" || line == "metrics" {
+            // Ours: checked before upstream's prefix rules so none of its replies change.
+            switch line {
+            case "json dump": reply = reports?.memoryDumpJSON() ?? "{}\n"
+            case "json pages": reply = reports?.pageDumpJSON() ?? "{}\n"
+            default: reply = reports?.metrics() ?? ""
+            }
+            if !reply.hasSuffix("\n") { reply += "\n" }
             reply += "done\n"
         } else if line.hasPrefix("pages") {
             reply = (reports?.pageDump() ?? "") + "done\n"

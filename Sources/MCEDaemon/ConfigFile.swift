@@ -21,6 +21,9 @@ public struct ConfigFile: Sendable, Equatable {
         public let line: Int
         public let message: String
         public var description: String { "config file \(path) line \(line): \(message)" }
+        public init(path: String, line: Int, message: String) {
+            self.path = path; self.line = line; self.message = message
+        }
     }
 
     /// Every key upstream knows, by section, plus ours (`[source]`, `[journal]`).
@@ -31,21 +34,23 @@ public struct ConfigFile: Sendable, Equatable {
                    "config-file", "cpu", "foreground", "client", "num-errors", "pidfile",
                    "debug-numerrors", "no-imc-log", "max-corr-err-counters", "help",
                    "is-cpu-supported", "filter-memory-errors", "run-credentials-user",
-                   "run-credentials-group"],
+                   "run-credentials-group", "state-directory", "sysfs-root"],
         "server": ["socket-path", "client-user", "client-group", "initial-ping-timeout", "listen-backlog"],
         "dimm": ["dimm-tracking-enabled", "dmi-prepopulate", "ce-error-threshold", "ce-error-trigger",
                  "ce-error-log", "uc-error-threshold", "uc-error-trigger", "uc-error-log"],
         "socket": ["socket-tracking-enabled", "mem-ce-error-threshold", "mem-ce-error-trigger",
                    "mem-ce-error-log", "mem-uc-error-threshold", "mem-uc-error-trigger", "mem-uc-error-log",
                    "bus-uc-threshold-trigger", "iomca-threshold-trigger", "unknown-threshold-trigger"],
-        "cache": ["cache-threshold-trigger", "cache-threshold-log"],
+        "cache": ["cache-threshold-trigger", "cache-threshold-log", "cpu-offline"],
         "page": ["memory-ce-threshold", "memory-ce-trigger", "memory-ce-log", "memory-ce-action",
                  "memory-ce-offline-retry", "memory-ce-counter-replacement-threshold",
                  "memory-ce-counter-replacement-trigger", "memory-ce-counter-replacement-log",
-                 "memory-pre-sync-soft-ce-trigger", "memory-post-sync-soft-ce-trigger"],
+                 "memory-pre-sync-soft-ce-trigger", "memory-post-sync-soft-ce-trigger",
+                 "memory-ce-action-with-cec"],
         "trigger": ["children-max", "directory", "timeout"],
         "source": ["type", "tracefs", "device", "record-length"],
         "journal": ["queue-length", "socket"],
+        "metrics": ["textfile"],
     ]
 
     public init(path: String, text: String) throws {

@@ -28,6 +28,8 @@ public struct DaemonSettings: Sendable {
     public var daemonMode = true
     /// One-shot mode prints the text to standard output, as upstream does for cron.
     public var printText = false
+    /// `--json`: one JSON object per record, with the journal entry's fields, instead.
+    public var printJSON = false
     public var numErrors: Int? = nil
     public var queueCapacity = 8192
     public var pidFile: String? = nil
@@ -64,6 +66,17 @@ public final class Daemon: @unchecked Sendable {
     public var server: ClientServer?
     /// A socket path this process bound itself (not systemd's), removed at exit.
     public var serverPathToRemove: String?
+    /// Accounting, triggers and offlining (daemon mode).
+    public var response: ErrorResponse?
+    /// node_exporter textfile (`[metrics] textfile`), rewritten after changes.
+    public var metricsTextfile: String?
+    public var version: String?
+    /// Reader-thread counts for the metrics: records by class, losses by source.
+    var recordCounts: [MetricsSnapshot.RecordKey: UInt64] = [:]
+    var lostBySource: [String: UInt64] = [:]
+    var metricsDirtySince: UInt64?
+    let startTime = Int64(Glibc.time(nil))
+    var sourceName = ""
 
     private var countersLock = pthread_mutex_t()
     private var counters = DaemonCounters()
@@ -126,7 +139,8 @@ public final class Daemon: @unchecked Sendable {
         switch item {
         case .record(let d): return d.text.bytes
         case .lost(let n, let source, let detail):
-            return Array("mcelog: \(n) machine check records lost (\(source)): \(detail)\n".utf8)
+            let what = n > 0 ? "\(n) machine check records lost" : "machine check records lost (count unknown)"
+            return Array("mcelog: \(what) (\(source)): \(detail)\n".utf8)
         case .notice(_, let message, _, _): return Array("mcelog: \(message)\n".utf8)
         }
     }
@@ -141,12 +155,17 @@ public final class Daemon: @unchecked Sendable {
         defer { if let p = settings.pidFile { unlink(p) } }
 
         var sourceOpen = true
+        var readFailures = 0
+        var retryAt: UInt64? = nil
         var stop = false
         let watchdog = notifier.watchdogMicroseconds
         var lastWatchdog = ServiceNotifier.monotonicMicroseconds()
         var lastStatus: UInt64 = 0
         var recordsRead = 0
         var statusPending = false
+        response?.start(now: Int64(Glibc.time(nil)))
+        sourceName = source.name
+        markMetricsDirty()
         notifier.notify("READY=1\nSTATUS=\(statusText(source))")
 
         func readSource() {
@@ -160,10 +179,17 @@ public final class Daemon: @unchecked Sendable {
                     if let n = settings.numErrors, recordsRead >= n { stop = true }
                 }
                 if !more { sourceOpen = false }
+                readFailures = 0
             } catch {
+                // A failed read can be one-off (/dev/mcelog returns a stored-error failure once):
+                // retry a few times a second apart before giving the source up.
+                readFailures += 1
+                let giveUp = readFailures >= Daemon.readFailureLimit || !settings.daemonMode
                 diagnostics("reading \(source.name): \(error)")
-                queue.push(.notice(priority: 3, message: "reading \(source.name) failed: \(error)", id: nil, fields: []))
-                sourceOpen = false
+                queue.push(.notice(priority: 3, message: giveUp
+                    ? "reading \(source.name) failed \(readFailures) times in a row, giving up: \(error)"
+                    : "reading \(source.name) failed, retrying in 1 s: \(error)", id: nil, fields: []))
+                if giveUp { sourceOpen = false } else { retryAt = ServiceNotifier.monotonicMicroseconds() + 1_000_000 }
             }
             // STATUS at most every 250 ms: a busy source must not flood the manager's socket
             // (a full notify socket would block us). A suppressed update is sent by one
@@ -187,10 +213,19 @@ public final class Daemon: @unchecked Sendable {
             // Back-pressure: while the sender is behind, leave records in the kernel's buffer
             // (which is large and counts its own overflows) instead of dropping them here.
             let backlogged = queue.depth >= queue.capacity * 3 / 4
-            if sourceOpen && !backlogged {
+            if let at = retryAt, ServiceNotifier.monotonicMicroseconds() >= at {
+                retryAt = nil
+                readSource()
+            }
+            if sourceOpen && !backlogged && retryAt == nil {
                 for fd in source.pollDescriptors { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             }
             var timeout: Int32 = backlogged ? 5 : -1   // no wake-ups while idle without a watchdog
+            if let at = retryAt {
+                let now = ServiceNotifier.monotonicMicroseconds()
+                let wait = at > now ? Int32((at - now) / 1000 + 1) : 0
+                timeout = timeout < 0 ? wait : min(timeout, wait)
+            }
             if statusPending {
                 let due = lastStatus + Daemon.statusInterval, now = ServiceNotifier.monotonicMicroseconds()
                 let wait = due > now ? Int32((due - now) / 1000 + 1) : 0
@@ -202,6 +237,18 @@ public final class Daemon: @unchecked Sendable {
                 timeout = now >= due ? 0 : Int32(min((due - now) / 1000 + 1, UInt64(Int32.max)))
             }
             let sourceCount = fds.count
+            if let due = metricsDirtySince.map({ $0 + Daemon.metricsInterval }) {
+                let now = ServiceNotifier.monotonicMicroseconds()
+                let wait = due > now ? Int32((due - now) / 1000 + 1) : 0
+                timeout = timeout < 0 ? wait : min(timeout, wait)
+            }
+            if let response {
+                fds += response.pollDescriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+                if let t = response.timeoutMilliseconds(now: ServiceNotifier.monotonicMicroseconds()) {
+                    timeout = timeout < 0 ? t : min(timeout, t)
+                }
+            }
+            let serverStart = fds.count
             if let server {
                 fds += server.pollRequests
                 if let t = server.timeoutMilliseconds(now: ServiceNotifier.monotonicMicroseconds()) {
@@ -209,7 +256,10 @@ public final class Daemon: @unchecked Sendable {
                 }
             }
             let n = poll(&fds, nfds_t(fds.count), timeout)
-            if let server { server.handle(Array(fds[sourceCount...]), now: ServiceNotifier.monotonicMicroseconds()) }
+            if let server { server.handle(Array(fds[serverStart...]), now: ServiceNotifier.monotonicMicroseconds()) }
+            // Reaps triggers (their pidfds became readable), kills overdue ones, writes due state.
+            response?.service(now: ServiceNotifier.monotonicMicroseconds())
+            writeMetricsIfDue()
             let sourceFDs = fds[1..<sourceCount]
             if n < 0 && errno != EINTR { throw DaemonError.system("poll", errno) }
             sendStatusIfDue()
@@ -248,11 +298,16 @@ public final class Daemon: @unchecked Sendable {
         server?.closeAll()
         if let path = serverPathToRemove { unlink(path) }
         notifier.notify("STOPPING=1\nSTATUS=Stopping: sending \(queue.depth) queued entries")
+        response?.finish()
+        if metricsDirtySince != nil { writeMetrics() }
         queue.close()
         sender.join()
         source.close()
         return 0
     }
+
+    /// Queues an item for the journal (or the fallback log) in order after the records.
+    public func enqueue(_ item: Outgoing) { queue.push(item) }
 
     /// Queues a daemon notice for the journal (or the fallback log).
     public func post(priority: Int, message: String, fields: [(name: String, value: String)] = []) {
@@ -266,13 +321,28 @@ public final class Daemon: @unchecked Sendable {
             let (decoded, warnings) = pipeline.decode(r, source: source.name)
             for w in warnings { diagnostics(w) }
             count { $0.records += 1 }
-            if settings.printText { try? FileDescriptor.standardOutput.writeAll(decoded.text.bytes) }
-            queue.push(.record(decoded))
+            let key = MetricsSnapshot.RecordKey(severity: decoded.facts.severity.name, kind: decoded.facts.kind.rawValue,
+                                                socket: decoded.record.carries(fieldAt: RecordOffset.socketid) ? Int(decoded.record.socketid) : nil,
+                                                bank: Int(decoded.record.bank))
+            recordCounts[key, default: 0] += 1
+            markMetricsDirty()
+            var record = decoded
+            if record.dimmName == nil, let name = response?.smbiosName(for: record.facts) { record.dimmName = name }
+            if settings.printText { try? FileDescriptor.standardOutput.writeAll(record.text.bytes) }
+            if settings.printJSON {
+                let entry = JournalEntry.machineCheck(record.record, facts: record.facts, decoded: record.text, dimmName: record.dimmName)
+                try? FileDescriptor.standardOutput.writeAll(JSONWriter.jsonLine(entry))
+            }
+            if response?.shouldLog(record.facts) ?? true { queue.push(.record(record)) }
+            // After the record's own entry, so the journal reads cause before action.
+            response?.handle(record)
         case .memoryEvent(let e):
             // EDAC names the DIMM; the next records for this address use the label.
             if !e.label.isEmpty { pipeline.rememberLabel(e.label, address: e.address) }
         case .lost(let n, let detail):
             count { $0.lostByKernel += max(n, 1) }
+            lostBySource[source.name, default: 0] += UInt64(max(n, 1))
+            markMetricsDirty()
             queue.push(.lost(count: n, source: source.name, detail: detail))
         case .problem(let message):
             diagnostics(message)
@@ -282,7 +352,9 @@ public final class Daemon: @unchecked Sendable {
 
     func statusText(_ source: MachineCheckSource) -> String {
         let c = snapshot
-        return "Reading \(source.name): \(c.records) records, \(c.lostByKernel + c.lostInQueue) lost, \(c.journalEntries) journaled, \(c.fallbackEntries) to \(logFile.path)"
+        var text = "Reading \(source.name): \(c.records) records, \(c.lostByKernel + c.lostInQueue) lost, \(c.journalEntries) journaled, \(c.fallbackEntries) to \(logFile.path)"
+        if let r = response { text += "; " + r.statusSummary }
+        return text
     }
 
     func writePidFile(_ path: String) {
@@ -294,6 +366,56 @@ public final class Daemon: @unchecked Sendable {
             diagnostics("Cannot open pidfile `\(path)': \(error)")
         }
     }
+
+    // MARK: metrics
+
+    /// Everything the metrics show, from the reader's counts, the sender's and the response's.
+    public func metricsSnapshot() -> MetricsSnapshot {
+        let c = snapshot
+        var lost = lostBySource
+        if c.lostInQueue > 0 { lost["output queue", default: 0] += UInt64(c.lostInQueue) }
+        var s = MetricsSnapshot(startTime: startTime, version: version, source: sourceName.isEmpty ? nil : sourceName,
+                                records: recordCounts, recordsLost: lost, queueOverflows: UInt64(c.lostInQueue))
+        if let r = response {
+            for (key, totals) in r.counters.dimms {
+                let k = MetricsSnapshot.DIMMKey(socket: key.socket >= 0 ? key.socket : nil,
+                                                channel: key.channel >= 0 ? key.channel : nil,
+                                                slot: key.dimm >= 0 ? key.dimm : nil, name: r.dimmName(for: key))
+                s.dimms[k] = MetricsSnapshot.DIMMCounts(corrected: totals.corrected, uncorrected: totals.uncorrected)
+            }
+            s.triggers = r.triggerCounts
+            s.pageOfflines = r.pageOfflineCounts
+        }
+        return s
+    }
+
+    public func metricsText(format: MetricsFormat = .prometheus) -> String {
+        MetricsRenderer.render(metricsSnapshot(), format: format)
+    }
+
+    func markMetricsDirty() {
+        if metricsTextfile != nil && metricsDirtySince == nil { metricsDirtySince = ServiceNotifier.monotonicMicroseconds() }
+    }
+
+    func writeMetricsIfDue() {
+        if response?.countsChanged == true { markMetricsDirty() }
+        guard let since = metricsDirtySince, ServiceNotifier.monotonicMicroseconds() >= since + Daemon.metricsInterval else { return }
+        writeMetrics()
+    }
+
+    func writeMetrics() {
+        metricsDirtySince = nil
+        guard let path = metricsTextfile else { return }
+        do { try metricsSnapshot().writeTextfile(path: path) } catch {
+            diagnostics("cannot write metrics \(path): \(error)")
+        }
+    }
+
+    /// Consecutive failed reads after which a source is given up.
+    static let readFailureLimit = 5
+
+    /// Metrics files are rewritten at most this often while records arrive.
+    static let metricsInterval: UInt64 = 1_000_000
 
     /// Shortest gap between two STATUS= updates.
     static let statusInterval: UInt64 = 250_000

@@ -49,7 +49,8 @@ public final class DeviceSource: MachineCheckSource {
         return try device.drain { item in
             switch item {
             case .record(let r): body(.record(r))
-            case .overflow: body(.lost(count: 1, detail: "kernel machine check log overflowed (MCE_OVERFLOW): some records were lost"))
+            // The kernel drops every record past its last slot and only sets a flag: count unknown (0).
+            case .overflow: body(.lost(count: 0, detail: "kernel machine check log overflowed (MCE_OVERFLOW): later records were dropped, the kernel does not count them"))
             case .truncated(let n): body(.problem("\(path): \(n) trailing bytes do not make a whole \(length)-byte record; ignored"))
             }
         }

@@ -26,6 +26,7 @@ enum ClientCommand {
 
     static func client(_ o: CommandLineOptions) -> Int32 {
         let path = socketPath(o)
+        if o.json { return clientJSON(path) }
         do {
             for command in ["dump all bios\n", "pages\n"] {
                 let reply = try ClientServer.request(path: path, command, until: { $0.hasSuffix("done\n") })
@@ -39,8 +40,25 @@ enum ClientCommand {
     }
 }
 
-/// Until the error response keeps accounting, dumps are empty (upstream then answers `done`).
-final class EmptyReports: ClientReports {
-    func memoryDump(all: Bool, bios: Bool) -> String { "" }
-    func pageDump() -> String { "" }
+extension ClientCommand {
+    /// `--client --json`: one object holding the DIMM dump and the page list, as the socket's
+    /// `json dump` and `json pages` give them.
+    static func clientJSON(_ path: String) -> Int32 {
+        do {
+            var parts: [String] = []
+            for command in ["json dump\n", "json pages\n"] {
+                let reply = try ClientServer.request(path: path, command, until: { $0.hasSuffix("done\n") })
+                guard reply.hasSuffix("done\n") else { fail("incomplete reply from the daemon at \(path)") }
+                var body = Substring(reply.dropLast(5))
+                while body.last == "\n" { body = body.dropLast() }
+                // Each is `{"key":[...]}`: splice the two members into one object.
+                guard body.first == "{", body.last == "}" else { fail("unexpected reply from the daemon at \(path): \(body)") }
+                parts.append(String(body.dropFirst().dropLast()))
+            }
+            try? FileDescriptor.standardOutput.writeAll("{" + parts.joined(separator: ",") + "}\n")
+            return 0
+        } catch {
+            fail("no mcelog daemon answers at \(path): \(error)")
+        }
+    }
 }

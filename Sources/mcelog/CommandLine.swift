@@ -3,7 +3,7 @@ import MachineCheck
 /// Upstream mcelog's command line: long options only, `--opt value` or `--opt=value`, any
 /// unique prefix of an option name, options before or after the command word (mcelog.md §3).
 struct CommandLineOptions {
-    enum Command { case device, daemon, ascii, client, ping, version, help, isCPUSupported, binary }
+    enum Command { case device, daemon, ascii, client, ping, version, help, isCPUSupported, binary, summary, errors }
 
     var command: Command = .device
     var cpuType: CPUType? = nil
@@ -23,6 +23,13 @@ struct CommandLineOptions {
     var filter = true
     var blankLinesSeparate = false
     var imcLog = true
+    var maxCorrErrCounters: Int? = nil
+    /// `--json`: records as journal-field JSON objects, history as JSON.
+    var json = false
+    /// History (`--summary`, `--errors`): time bounds as typed, and a journal directory.
+    var since: String? = nil
+    var until: String? = nil
+    var journalDirectory: String? = nil
 
     /// Every option upstream knows (plus ours), and whether it takes an argument.
     static let table: [(name: String, takesArgument: Bool)] = [
@@ -37,7 +44,8 @@ struct CommandLineOptions {
         ("help", false), ("is-cpu-supported", false), ("binary", false),
         // Ours.
         ("record-length", true), ("tracefs", true), ("source", true),
-        ("blank-lines-separate", false),
+        ("blank-lines-separate", false), ("summary", false), ("errors", false), ("since", true),
+        ("until", true), ("journal-directory", true), ("json", false),
     ]
 
     struct UsageError: Error { let message: String }
@@ -137,7 +145,7 @@ struct CommandLineOptions {
         case "no-imc-log": imcLog = false
         case "max-corr-err-counters":
             guard let n = Int(v), n > 0 else { throw UsageError(message: "--max-corr-err-counters takes a count, got `\(v)'") }
-            _ = n   // page accounting is not there yet (issue 5)
+            maxCorrErrCounters = n
         case "record-length":
             guard let n = CommandLineOptions.cInteger(Substring(v)), n >= MachineCheckRecord.minimumLength, n <= 65536 else {
                 throw UsageError(message: "--record-length takes a size in bytes from 64 to 65536, got `\(v)'")
@@ -146,6 +154,14 @@ struct CommandLineOptions {
         case "tracefs": tracefs = v
         case "source": source = v
         case "blank-lines-separate": blankLinesSeparate = true
+        case "summary": command = .summary
+        case "errors": command = .errors
+        case "since": since = v
+        case "until": until = v
+        case "journal-directory":
+            guard !v.isEmpty else { throw UsageError(message: "--journal-directory takes a directory") }
+            journalDirectory = v
+        case "json": json = true
         default: throw UsageError(message: "unrecognized option '--\(name)'")
         }
     }
@@ -173,6 +189,10 @@ struct CommandLineOptions {
       mcelog [options] --ascii < log
       mcelog [options] --ascii --file log
     Decode machine check ASCII output from kernel logs
+
+      mcelog --summary [--since TIME] [--until TIME] [--journal-directory DIR] [--json]
+      mcelog --errors [--since TIME] [--until TIME] [--journal-directory DIR] [--json]
+    Count or list the machine checks mcelog recorded in the journal, across boots
 
     Options:
     --version           Show the version of mcelog and exit
@@ -210,6 +230,15 @@ struct CommandLineOptions {
     --is-cpu-supported  Exit with return code indicating whether the CPU is supported
     --max-corr-err-counters Max page correctable error counters
     --blank-lines-separate (with --ascii) Treat blank lines as record separators
+    --json              Print each record as a JSON object with the journal entry's fields
+                        (--ascii, device mode), or the summary/error list as JSON
+    --summary           Count recorded errors per DIMM, socket and bank by severity, first/last seen
+    --errors            List recorded errors: time, host, CPU, bank, severity, DIMM, address, message
+    --since TIME        (with --summary/--errors) Only errors at or after TIME: 2024-05-01,
+                        "2024-05-01 13:45", 13:45, yesterday, -7d, "2 hours ago", @EPOCH
+    --until TIME        (with --summary/--errors) Only errors at or before TIME
+    --journal-directory DIR  Read the journal files in DIR (e.g. collected from a fleet)
+                        instead of the system journal
     --help              Display this message.
 
     """

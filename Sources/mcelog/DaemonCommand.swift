@@ -2,6 +2,7 @@ import Glibc
 import MachineCheck
 import MCEIO
 import MCEDaemon
+import MCEResponse
 
 /// `mcelog --daemon` and the one-shot kernel read (cron, kernel trigger): pick the source,
 /// read the configuration, run the daemon.
@@ -23,10 +24,12 @@ enum DaemonCommand {
         let tracefsRoot = o.tracefs ?? config.string("source", "tracefs") ?? TracefsSource.defaultRoot
         let devicePath = o.positional.first ?? config.string("source", "device") ?? DevMcelogSource.defaultPath
 
+        let recordLength: Int?
+        do { recordLength = try o.recordLength ?? config.integer("source", "record-length", range: 64...65536) } catch { fail("\(error)") }
         let source: MachineCheckSource
         do {
             source = try openSource(choice, tracefsRoot: tracefsRoot, devicePath: devicePath,
-                                    explicitDevice: !o.positional.isEmpty, recordLength: o.recordLength)
+                                    explicitDevice: !o.positional.isEmpty, recordLength: recordLength)
         } catch {
             if o.ignoreNoDevice { exit(0) }
             fail("\(error)")
@@ -35,8 +38,12 @@ enum DaemonCommand {
 
         var settings = DaemonSettings()
         settings.daemonMode = daemonMode
-        settings.printText = !daemonMode
-        settings.numErrors = o.numErrors
+        settings.printText = !daemonMode && !o.json
+        settings.printJSON = !daemonMode && o.json
+        do {
+            // [global] keys are upstream's long options: the file first, the command line over it.
+            settings.numErrors = try o.numErrors ?? config.integer("global", "num-errors", range: 0...1_000_000_000)
+        } catch { fail("\(error)") }
         settings.pidFile = daemonMode ? o.pidFile ?? config.string("global", "pidfile") : nil
         settings.logFile = o.logFile ?? config.string("global", "logfile") ?? LogFile.defaultPath
         do {
@@ -51,14 +58,25 @@ enum DaemonCommand {
         let pipeline = RecordPipeline(forced: forced, hostType: forced == nil ? hostDecoderType() : .generic,
                                       formatter: makeFormatter(o))
         let sink = JournalSink(socketPath: config.string("journal", "socket") ?? JournalWriter.defaultSocketPath)
+        let responseConfig: ResponseConfiguration
+        do { responseConfig = try checkedResponse(config, maxCorrErrCounters: o.maxCorrErrCounters) } catch { fail("\(error)") }
         let daemon = Daemon(settings: settings, pipeline: pipeline, sink: sink, notifier: SystemdNotifier())
         let configPath = o.configFile
         daemon.configPath = configPath ?? ConfigFile.defaultPath
-        daemon.reload = {
-            do { _ = try ConfigFile.load(path: configPath); return nil } catch { return "\(error)" }
+        // Upstream accounts and acts in daemon mode only; a one-shot run just reports.
+        let response = daemonMode ? ErrorResponse(configuration: responseConfig, post: { [weak daemon] in daemon?.enqueue($0) }) : nil
+        daemon.response = response
+        daemon.version = MCELogVersion.string
+        daemon.metricsTextfile = responseConfig.metricsTextfile
+        response?.metricsText = { [weak daemon] in daemon?.metricsText() ?? "" }
+        daemon.reload = { [weak response] in
+            do {
+                let next = try checkedResponse(try ConfigFile.load(path: configPath), maxCorrErrCounters: o.maxCorrErrCounters)
+                response?.apply(next)
+                return nil
+            } catch { return "\(error)" }
         }
-        let reports = EmptyReports()
-        if daemonMode {
+        if let reports = response {
             do {
                 daemon.server = try makeServer(config, daemon: daemon, reports: reports)
             } catch {
@@ -73,6 +91,35 @@ enum DaemonCommand {
             return try daemon.run(source: source)
         } catch {
             fail("\(error)")
+        }
+    }
+
+    /// The error-response part of the configuration, with every configured trigger checked
+    /// as upstream checks them at start-up (a trigger that cannot run stops the daemon; on
+    /// reload it keeps the old configuration).
+    static func checkedResponse(_ config: ConfigFile, maxCorrErrCounters: Int?) throws -> ResponseConfiguration {
+        var r = try ResponseConfiguration(config)
+        if let n = maxCorrErrCounters { r.settings.maxCorrErrCounters = n }
+        for (key, path) in r.triggers {
+            do {
+                try TriggerRunner.validate(trigger: path, directory: r.settings.triggerDirectory, kind: checkKind(key))
+            } catch {
+                let line = config.entry(key.section, key.rawValue)?.line ?? 0
+                throw ConfigFile.ParseError(path: config.path, line: line, message: "\(key.qualifiedName): \(error)")
+            }
+        }
+        return r
+    }
+
+    static func checkKind(_ key: TriggerKey) -> TriggerCheckKind {
+        switch key {
+        case .cache: return .cache
+        case .bus: return .bus
+        case .iomca: return .iomca
+        case .unknown: return .unknown
+        case .preSoftOffline: return .pageSoftPre
+        case .postSoftOffline: return .pageSoftPost
+        default: return .threshold
         }
     }
 

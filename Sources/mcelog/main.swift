@@ -34,13 +34,53 @@ func makeFormatter(_ o: CommandLineOptions) -> RecordFormatter {
     return RecordFormatter(options: options, cpuMHz: o.cpuMHz, timeRenderer: LocalTimeRenderer())
 }
 
-func runAscii(_ o: CommandLineOptions) -> Int32 {
-    var fd = FileDescriptor.standardInput
-    if let f = o.inputFile {
-        do { fd = try FileDescriptor.open(f, O_RDONLY) } catch {
-            fail("Cannot open input file `\(f)': \(String(cString: strerror((error as? SystemError)?.errno ?? EIO)))")
-        }
+/// `--json` for one record: the journal entry the daemon would send for it (the same
+/// builder, the same decode text with the disclaimer line), as one line of JSON.
+func recordJSON(_ record: MachineCheckRecord, cpuType: CPUType, formatter: RecordFormatter) -> [UInt8] {
+    var text = TextBuffer(capacity: 768)
+    text.line("Hardware event. This is not a software error.")
+    let facts = formatter.format(record, cpuType: cpuType, into: &text)
+    return JSONWriter.jsonLine(JournalEntry.machineCheck(record, facts: facts, decoded: text))
+}
+
+func openAsciiInput(_ o: CommandLineOptions) -> FileDescriptor {
+    guard let f = o.inputFile else { return .standardInput }
+    do { return try FileDescriptor.open(f, O_RDONLY) } catch {
+        fail("Cannot open input file `\(f)': \(String(cString: strerror((error as? SystemError)?.errno ?? EIO)))")
     }
+}
+
+/// `--ascii --json`: one JSON object per record, nothing else on stdout (the text between
+/// records that plain --ascii echoes is left out; problems still go to stderr).
+func runAsciiJSON(_ o: CommandLineOptions) -> Int32 {
+    var parser = AsciiRecordParser()
+    parser.separateOnBlankLines = o.blankLinesSeparate
+    var tracker = CPUTypeTracker(forced: o.cpuType)
+    let formatter = makeFormatter(o)
+    var out = StandardOutput()
+    func emit(_ parsed: AsciiRecordParser.ParsedRecord) {
+        for p in parsed.problems { Diagnostics.error(p) }
+        for w in tracker.observe(parsed.record) { Diagnostics.error(w) }
+        out.buffer.write(bytes: recordJSON(parsed.record, cpuType: tracker.current, formatter: formatter)[...])
+        out.flushIfLarge()
+    }
+    var reader = LineReader(fd: openAsciiInput(o))
+    do {
+        try reader.forEachLine { line in
+            if let r = parser.feed(line: line).record { emit(r) }
+        }
+    } catch {
+        out.flush()
+        fail("reading input: \(error)")
+    }
+    if let r = parser.finish() { emit(r) }
+    out.flush()
+    return 0
+}
+
+func runAscii(_ o: CommandLineOptions) -> Int32 {
+    if o.json { return runAsciiJSON(o) }
+    let fd = openAsciiInput(o)
     var transcoder = AsciiTranscoder(formatter: makeFormatter(o), tracker: CPUTypeTracker(forced: o.cpuType))
     transcoder.raw = o.raw
     transcoder.parser.separateOnBlankLines = o.blankLinesSeparate
@@ -92,7 +132,9 @@ func runRecordFile(_ o: CommandLineOptions, path: String, wholeFileIsOneRecord: 
                 if o.filter && DeviceFilter.isBogus(r, cpuType: tracker.current) { return }
                 if r.time == 0 { r.time = UInt64(max(0, Glibc.time(nil))) }
                 decoded += 1
-                if o.raw {
+                if o.json {
+                    out.buffer.write(bytes: recordJSON(r, cpuType: tracker.current, formatter: formatter)[...])
+                } else if o.raw {
                     RawFormatter.format(r, into: &out.buffer)
                 } else {
                     out.buffer.line("Hardware event. This is not a software error.")
@@ -140,6 +182,13 @@ do {
     exit(1)
 }
 
+let historyOnly = [("--since", options.since != nil), ("--until", options.until != nil),
+                   ("--journal-directory", options.journalDirectory != nil)]
+if options.command != .summary && options.command != .errors, let misplaced = historyOnly.first(where: { $0.1 }) {
+    Diagnostics.error("\(misplaced.0) only applies to --summary and --errors")
+    exit(1)
+}
+
 if options.positional.count > 1 {
     Diagnostics.error("too many arguments: \(options.positional.joined(separator: " "))")
     try? FileDescriptor.standardError.writeAll(CommandLineOptions.usage)
@@ -174,4 +223,8 @@ case .ping:
     exit(ClientCommand.ping(options))
 case .client:
     exit(ClientCommand.client(options))
+case .summary:
+    exit(HistoryCommand.run(options, mode: .summary))
+case .errors:
+    exit(HistoryCommand.run(options, mode: .errors))
 }

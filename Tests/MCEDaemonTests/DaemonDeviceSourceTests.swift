@@ -62,4 +62,25 @@ final class DaemonDeviceSourceTests: XCTestCase {
         XCTAssertEqual(d.wait(), 0, d.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: pidfile), "the pidfile is removed at exit")
     }
+
+    /// A read error is retried a second later (it can be one-off on /dev/mcelog); only a
+    /// run of failures gives the source up, and the daemon keeps running either way.
+    func testFailedReadsAreRetriedThenTheSourceIsGivenUpWithoutStopping() throws {
+        if let problem = Journald.ensureRunning() { XCTFail(problem); return }
+        let (dir, _, _) = try recordFile(count: 0)
+        let device = dir + "/not-a-device"
+        try FileManager.default.createDirectory(atPath: device, withIntermediateDirectories: true)
+        let d = try DaemonProcess(["--daemon", "--foreground", "--logfile", dir + "/mcelog.log", device], in: self)
+        try d.start()
+        var messages: [String] = []
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline && !messages.contains(where: { $0.contains("giving up") }) {
+            usleep(200_000)
+            let entries = (try? DaemonJournald.entries(pid: d.pid, marker: dir, count: 1, seconds: 1)) ?? []
+            messages = entries.compactMap { $0["MESSAGE"] as? String }
+        }
+        XCTAssertEqual(messages.filter { $0.contains("failed, retrying in 1 s") }.count, 4, "\(messages)")
+        XCTAssertEqual(messages.filter { $0.contains("failed 5 times in a row, giving up") }.count, 1, "\(messages)")
+        XCTAssertNil(d.wait(seconds: 0.5), "the daemon keeps running after giving the source up")
+    }
 }

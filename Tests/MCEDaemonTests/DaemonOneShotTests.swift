@@ -24,6 +24,22 @@ final class DaemonOneShotTests: XCTestCase {
         }
     }
 
+    /// `--json` in one-shot mode: one object per record with the journal entry's fields.
+    func testOneShotJSONPrintsOneObjectPerRecordWithTheJournalFields() throws {
+        let capture = try CaptureCopy("debian-6.12", in: self)
+        let injected = try capture.injected()
+        let d = try DaemonProcess(["--tracefs", capture.root, "--json", "--logfile", capture.root + "/mcelog.log"], in: self)
+        try d.start()
+        XCTAssertEqual(d.wait(seconds: 10), 0, d.stderr)
+        let objects = try d.stdout.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(objects.count, injected.count)
+        XCTAssertEqual(objects.map { $0["MCE_STATUS"] as? String }, injected.map { hex($0.status) })
+        XCTAssertTrue(objects.allSatisfy { ($0["MCE_DECODED"] as? String)?.hasPrefix("Hardware event.") == true })
+        XCTAssertEqual(Set(objects.compactMap { $0["SYSLOG_IDENTIFIER"] as? String }), ["mcelog"])
+    }
+
     /// A config naming a device that does not exist, so the host's /dev/mcelog (if any) is
     /// out of the picture: no tracepoint under --tracefs, no device.
     func noSourceArguments() throws -> (args: [String], tracefs: String, device: String) {

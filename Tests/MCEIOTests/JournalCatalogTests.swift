@@ -80,6 +80,7 @@ final class JournalCatalogTests: XCTestCase {
         carried[.pageOffline] = ["MCE_PAGE", "MCE_OFFLINE_MODE", "MCE_OFFLINE_RESULT", "DIMM"]
         carried[.cpuOffline] = ["MCE_CPU", "MCE_SOCKET", "MCE_OFFLINE_RESULT"]
         carried[.configReloadFailed] = ["MCE_CONFIG", "MCE_CONFIG_ERROR"]
+        carried[.thresholdExceeded] = ["MCE_THRESHOLD", "MCE_THRESHOLD_KIND", "MCE_LOCATION", "DIMM"]
         for id in JournalMessageID.all {
             let subs = try XCTUnwrap(entries[id.hex], id.name).substitutions
             XCTAssertFalse(subs.isEmpty, id.name)

@@ -215,6 +215,10 @@ final class JournalEntryTests: XCTestCase {
         let one = JournalEntry.recordsLost(count: 1, source: "/dev/mcelog")
         XCTAssertEqual(one.string(of: "MESSAGE"), "Lost 1 machine check record (/dev/mcelog)")
         XCTAssertFalse(one.contains("MCE_CPU"))
+        // MCE_OVERFLOW says only that records were dropped, not how many: no made-up count.
+        let unknown = JournalEntry.recordsLost(count: 0, source: "/dev/mcelog")
+        XCTAssertEqual(unknown.string(of: "MESSAGE"), "Lost machine check records, count unknown (/dev/mcelog)")
+        XCTAssertEqual(unknown.string(of: "MCE_LOST_COUNT"), "unknown")
     }
 
     func testGenericEventCarriesItsFieldsAndRejectsBadOnes() throws {
@@ -289,7 +293,7 @@ final class JournalEntryTests: XCTestCase {
 
     func testMessageIDsAreDistinct128BitLowerCaseHex() {
         let ids = JournalMessageID.all.map(\.hex)
-        XCTAssertEqual(Set(ids).count, 9)
+        XCTAssertEqual(Set(ids).count, 10)
         for id in ids {
             XCTAssertEqual(id.count, 32)
             XCTAssertTrue(id.allSatisfy { "0123456789abcdef".contains($0) }, id)

@@ -40,6 +40,10 @@ public struct JournalMessageID: Sendable, Hashable, CustomStringConvertible {
     /// A CPU was taken offline after cache errors (or offlining failed). Fields: MCE_CPU,
     /// MCE_SOCKET, MCE_OFFLINE_RESULT.
     public static let cpuOffline = JournalMessageID("9e90394e4d11437aad8c425da55e6c81", "cpu-offline")
+    /// An error count exceeded its configured threshold (DIMM, socket, page, counter
+    /// replacement, cache): upstream's `*-log` message. Fields: MCE_THRESHOLD ("N in 24h"),
+    /// MCE_THRESHOLD_KIND, MCE_LOCATION, DIMM when known.
+    public static let thresholdExceeded = JournalMessageID("adfb120cc3f64c229a0f88977f84a2bd", "threshold-exceeded")
     /// SIGHUP re-read a configuration that was rejected; the old one stays. Fields:
     /// MCE_CONFIG (path), MCE_CONFIG_ERROR (why).
     public static let configReloadFailed = JournalMessageID("de4fb400e7a84b9e9b8ea3dc2a395397", "config-reload-failed")
@@ -47,6 +51,6 @@ public struct JournalMessageID: Sendable, Hashable, CustomStringConvertible {
     /// Every id, for the catalog test and for listing.
     public static let all: [JournalMessageID] = [
         correctedMemoryError, uncorrectedMemoryError, otherCPUError, thermalEvent, recordsLost,
-        triggerRun, pageOffline, cpuOffline, configReloadFailed,
+        triggerRun, pageOffline, cpuOffline, configReloadFailed, thresholdExceeded,
     ]
 }

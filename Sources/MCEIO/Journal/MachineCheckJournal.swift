@@ -85,8 +85,14 @@ extension JournalEntry {
     public static func recordsLost(count: UInt64, source: String, cpu: UInt32? = nil) -> JournalEntry {
         var e = JournalEntry()
         var m = TextBuffer(capacity: 96)
-        m.write("Lost "); m.decimal(count)
-        m.write(count == 1 ? " machine check record (" : " machine check records (")
+        // 0: the source knows only that records were lost (MCE_OVERFLOW, a ring-buffer page
+        // without a missed-events count), never how many.
+        if count == 0 {
+            m.write("Lost machine check records, count unknown (")
+        } else {
+            m.write("Lost "); m.decimal(count)
+            m.write(count == 1 ? " machine check record (" : " machine check records (")
+        }
         m.write(oneLine(source))
         if let c = cpu { m.write(", CPU "); m.decimal(c) }
         m.write(")")
@@ -95,7 +101,7 @@ extension JournalEntry {
         // err: lost records may have been uncorrected errors nobody will ever see.
         e.addDecimal("PRIORITY", 3)
         e.add("SYSLOG_IDENTIFIER", syslogIdentifier)
-        e.addDecimal("MCE_LOST_COUNT", count)
+        if count == 0 { e.add("MCE_LOST_COUNT", "unknown") } else { e.addDecimal("MCE_LOST_COUNT", count) }
         e.add("MCE_SOURCE", source)
         if let c = cpu { e.addDecimal("MCE_CPU", UInt64(c)) }
         return e
