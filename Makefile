@@ -48,6 +48,7 @@ demo: build
 UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
 CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_BIN ?= $(RELEASE_BIN)
@@ -56,6 +57,7 @@ install: release
 	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/sbin/mcelog
 	install -D -m 0644 units/mcelog.service $(DESTDIR)$(UNITDIR)/mcelog.service
 	install -D -m 0644 units/mcelog.socket $(DESTDIR)$(UNITDIR)/mcelog.socket
+	install -D -m 0644 units/mcelog.tmpfiles $(DESTDIR)$(TMPFILESDIR)/mcelog.conf
 	install -D -m 0644 conf/mcelog.conf $(DESTDIR)$(SYSCONFDIR)/mcelog/mcelog.conf
 	for t in conf/triggers/*; do \
 	  [ -f "$$t" ] || continue; \

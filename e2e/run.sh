@@ -21,7 +21,8 @@
 #                       .build-release/release/mcelog
 #        E2E_TIMEOUT    seconds one guest may run before it is killed (default 600)
 #        E2E_BOOT_TIMEOUT  seconds until the guest must have started the checks (default 240)
-#        E2E_PARALLEL=1 boot both kernels at once (default: one after the other)
+#        E2E_PARALLEL   1: boot both kernels at once (default where nproc >= 2; QEMU/TCG runs a
+#                       single-vCPU guest on one host thread), 0: one after the other
 #        KPKG_6_1, KPKG_6_12  kernel package names instead of the newest known to apt / cached
 #        E2E_VERBOSE=1  print every check, not only the failed ones
 #        E2E_CHECKS     a guest script to run instead of e2e/guest/checks.sh (development)
@@ -69,8 +70,15 @@ SERIES=("$@"); [ ${#SERIES[@]} -gt 0 ] || SERIES=(6.1 6.12)
 for s in "${SERIES[@]}"; do case $s in 6.1|6.12) ;; *) die "unknown kernel series $s (want 6.1 or 6.12)";; esac; done
 [ "$(id -u)" = 0 ] || die "run as root (QEMU's 9p share with security_model=none, mmdebstrap)"
 
+# A fresh machine may have no package lists yet (needed for installs and kernel downloads).
+apt_ready() {
+  [ -n "${APT_UPDATED:-}" ] && return
+  APT_UPDATED=1
+  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || { log "apt-get update"; apt-get update -qq >/dev/null; }
+}
 need() {   # command package
   command -v "$1" >/dev/null 2>&1 && return
+  apt_ready
   log "installing $2"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
 }
@@ -117,11 +125,13 @@ kernel_package() {   # series -> package name
 prepare_kernel() {   # series -> sets KDIR, KVER
   local pkg deb globs=() d
   pkg=$(kernel_package "$1")
+  if [ -z "$pkg" ]; then apt_ready; pkg=$(kernel_package "$1"); fi
   [ -n "$pkg" ] || die "no kernel package for $1 (apt-get update? or set KPKG_${1//./_})"
   KDIR=$E/kernels/$pkg
   if [ ! -f "$KDIR/.done" ]; then
     deb=$(ls "$C"/debs/"${pkg}"_*.deb 2>/dev/null | sort -V | tail -1 || true)
     if [ -z "$deb" ]; then
+      apt_ready
       log "downloading $pkg"
       (cd "$C/debs" && apt-get download "$pkg" >/dev/null) || die "apt-get download $pkg failed"
       deb=$(ls "$C"/debs/"${pkg}"_*.deb | sort -V | tail -1)
@@ -239,7 +249,7 @@ make_payload() {   # dir
   local P=$1
   mkdir -p "$P/units" "$P/conf" "$P/triggers" "$P/guest"
   cp "$BIN" "$P/mcelog"
-  cp "$HERE"/units/mcelog.service "$HERE"/units/mcelog.socket "$P/units/"
+  cp "$HERE"/units/mcelog.service "$HERE"/units/mcelog.socket "$HERE"/units/mcelog.tmpfiles "$P/units/"
   cp "$HERE"/conf/mcelog.conf "$HERE"/conf/mcelog.catalog "$P/conf/"
   if [ -d "$HERE/conf/triggers" ]; then cp -a "$HERE"/conf/triggers/. "$P/triggers/"; fi
   cp "$HERE"/e2e/guest/* "$P/guest/"
@@ -308,9 +318,11 @@ report_guest() {   # series -> prints the results; returns 0/1/2
     [ -s "$O/install.log" ] && { echo "---- $s: install.log"; cat "$O/install.log"; }
     [ -s "$O/checks.log" ] && { echo "---- $s: checks.log tail"; tail -n 40 "$O/checks.log"; }
     echo "== $s ($(cat "$O/uname-r" 2>/dev/null || echo "${KVERS[$s]}")): NO RESULT after $(secs "$ms")"
+    TOTAL_FAIL=$((TOTAL_FAIL + 1))
     return 2
   fi
   pass=$(grep -c -P '^PASS\t' "$O/results" || true); fail=$(grep -c -P '^FAIL\t' "$O/results" || true)
+  TOTAL_PASS=$((TOTAL_PASS + pass)); TOTAL_FAIL=$((TOTAL_FAIL + fail))
   if [ "${E2E_VERBOSE:-0}" = 1 ]; then
     awk -F'\t' -v s="$s" '{printf "%s %s %s%s\n", $1, s, $2, ($3 != "" ? ": " $3 : "")}' "$O/results"
   else
@@ -327,8 +339,9 @@ report_guest() {   # series -> prints the results; returns 0/1/2
   [ "$fail" -eq 0 ]
 }
 
-status=0
-if [ "${E2E_PARALLEL:-0}" = 1 ] && [ ${#SERIES[@]} -gt 1 ]; then
+status=0 TOTAL_PASS=0 TOTAL_FAIL=0
+PARALLEL=${E2E_PARALLEL:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}
+if [ "$PARALLEL" = 1 ] && [ ${#SERIES[@]} -gt 1 ]; then
   pids=()
   for s in "${SERIES[@]}"; do
     ( trap 'kill $(jobs -p) 2>/dev/null || true' EXIT; trap 'exit 143' TERM INT; run_guest "$s" ) & pids+=($!)
@@ -341,10 +354,11 @@ else
     report_guest "$s" || { r=$?; [ $r -gt $status ] && status=$r; }
   done
 fi
-log "total: $(secs $(ms_since $T0))"
+# The closing line (.ci/run reads it): totals over all kernels.
 case $status in
-  0) echo "e2e: all checks passed on ${SERIES[*]}" ;;
-  1) echo "e2e: FAILED (checks above)" ;;
-  *) echo "e2e: FAILED (no complete result from a guest)" ;;
+  0) verdict="all passed" ;;
+  1) verdict="FAILED: the checks named above" ;;
+  *) verdict="FAILED: no complete result from a guest (see above)" ;;
 esac
+echo "e2e: $TOTAL_PASS passed, $TOTAL_FAIL failed on ${SERIES[*]} in $(secs $(ms_since $T0)) ($verdict)"
 exit "$status"

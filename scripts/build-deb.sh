@@ -108,6 +108,10 @@ if [ "$1" = configure ] || [ "$1" = abort-upgrade ] || [ "$1" = abort-deconfigur
     if command -v journalctl >/dev/null; then
         journalctl --update-catalog || true
     fi
+    # The fallback log must exist before the hardened service starts (see mcelog.tmpfiles).
+    if command -v systemd-tmpfiles >/dev/null; then
+        systemd-tmpfiles --create mcelog.conf || true
+    fi
     if command -v deb-systemd-helper >/dev/null; then
         for unit in mcelog.socket mcelog.service; do
             # Only removes masks that deb-systemd-helper itself created on removal.

@@ -42,6 +42,8 @@ public struct DaemonCounters: Sendable {
     public var records = 0
     public var lostByKernel = 0
     public var lostInQueue = 0
+    /// Items neither the journal nor the text log took, after retrying.
+    public var lostUndeliverable = 0
     public var journalEntries = 0
     public var fallbackEntries = 0
 }
@@ -78,6 +80,8 @@ public final class Daemon: @unchecked Sendable {
     let startTime = Int64(Glibc.time(nil))
     var sourceName = ""
 
+    /// Sender-to-reader wake-ups (read end, write end), both non-blocking.
+    let wakePipe: (Int32, Int32)
     private var countersLock = pthread_mutex_t()
     private var counters = DaemonCounters()
 
@@ -90,6 +94,16 @@ public final class Daemon: @unchecked Sendable {
         self.logFile = LogFile(path: settings.logFile)
         self.queue = OutputQueue(capacity: settings.queueCapacity)
         pthread_mutex_init(&countersLock, nil)
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        } else {
+            fds = [-1, -1]
+        }
+        wakePipe = (fds[0], fds[1])
     }
 
     public var snapshot: DaemonCounters {
@@ -107,32 +121,63 @@ public final class Daemon: @unchecked Sendable {
     func startSender() -> BackgroundThread {
         BackgroundThread { [self] in
             var dropped = 0
+            var undelivered = 0
             while true {
                 let item = queue.pop(dropped: &dropped)
                 if dropped > 0 {
                     count { $0.lostInQueue += dropped }
-                    deliver(.lost(count: dropped, source: "output queue",
-                                  detail: "the journal did not keep up; \(dropped) records were dropped from the daemon's queue"))
+                    _ = deliver(.lost(count: dropped, source: "output queue",
+                                      detail: "the journal did not keep up; \(dropped) records were dropped from the daemon's queue"))
                 }
                 guard let item else { break }
-                deliver(item)
+                // Neither journal nor log file took it (journald down and the log unwritable):
+                // hold it and retry; the queue fills meanwhile and the reader leaves records
+                // in the kernel's buffer. Only a long outage, or one at shutdown, loses it.
+                var attempts = 1
+                var delivered = deliver(item)
+                while !delivered {
+                    if attempts >= Daemon.deliveryAttempts || (queue.isClosed && attempts >= 3) {
+                        undelivered += 1
+                        count { $0.lostUndeliverable += 1 }
+                        break
+                    }
+                    attempts += 1
+                    usleep(Daemon.deliveryRetryMicroseconds)
+                    delivered = deliver(item)
+                }
+                // The loss is reported as soon as something gets through again.
+                if delivered, undelivered > 0,
+                   deliver(.lost(count: undelivered, source: "journal and log file",
+                                 detail: "neither the journal nor \(logFile.path) accepted \(undelivered) entries")) {
+                    undelivered = 0
+                }
                 queue.done()
+                if queue.depth == 0 { wake() }
             }
         }
     }
 
-    /// Journal first; the text log when journald is absent or refuses the entry.
-    func deliver(_ item: Outgoing) {
+    /// Journal first; the text log when journald is absent or refuses the entry. False when
+    /// neither took it.
+    func deliver(_ item: Outgoing) -> Bool {
         if let sink, sink.isAvailable(), sink.send(item) {
             count { $0.journalEntries += 1 }
-            return
+            return true
         }
         do {
             try logFile.append(Daemon.fallbackText(item))
             count { $0.fallbackEntries += 1 }
+            return true
         } catch {
             diagnostics("cannot write fallback log \(logFile.path): \(error)")
+            return false
         }
+    }
+
+    /// Tells the reader's loop the sender caught up, so STATUS= shows the final counts.
+    func wake() {
+        var b: UInt8 = 1
+        _ = Glibc.write(wakePipe.1, &b, 1)   // non-blocking: a full pipe already holds a wake-up
     }
 
     static func fallbackText(_ item: Outgoing) -> [UInt8] {
@@ -209,7 +254,8 @@ public final class Daemon: @unchecked Sendable {
         // Records already buffered (tracefs instance kept across restarts) come first.
         readSource()
         while !stop && (settings.daemonMode || false) {
-            var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakePipe.0, events: Int16(POLLIN), revents: 0)]
             // Back-pressure: while the sender is behind, leave records in the kernel's buffer
             // (which is large and counts its own overflows) instead of dropping them here.
             let backlogged = queue.depth >= queue.capacity * 3 / 4
@@ -234,7 +280,9 @@ public final class Daemon: @unchecked Sendable {
             if let w = watchdog {
                 let due = lastWatchdog + w / 2
                 let now = ServiceNotifier.monotonicMicroseconds()
-                timeout = now >= due ? 0 : Int32(min((due - now) / 1000 + 1, UInt64(Int32.max)))
+                // The earliest duty wins: a deferred STATUS= must not wait for the watchdog.
+                let wait = now >= due ? 0 : Int32(min((due - now) / 1000 + 1, UInt64(Int32.max)))
+                timeout = timeout < 0 ? wait : min(timeout, wait)
             }
             let sourceCount = fds.count
             if let due = metricsDirtySince.map({ $0 + Daemon.metricsInterval }) {
@@ -258,9 +306,14 @@ public final class Daemon: @unchecked Sendable {
             let n = poll(&fds, nfds_t(fds.count), timeout)
             if let server { server.handle(Array(fds[serverStart...]), now: ServiceNotifier.monotonicMicroseconds()) }
             // Reaps triggers (their pidfds became readable), kills overdue ones, writes due state.
-            response?.service(now: ServiceNotifier.monotonicMicroseconds())
+            if response?.service(now: ServiceNotifier.monotonicMicroseconds()) == true { statusPending = true }
             writeMetricsIfDue()
-            let sourceFDs = fds[1..<sourceCount]
+            let sourceFDs = fds[2..<sourceCount]
+            if fds[1].revents != 0 {
+                var sink = [UInt8](repeating: 0, count: 64)
+                while Glibc.read(wakePipe.0, &sink, sink.count) > 0 {}
+                statusPending = true
+            }
             if n < 0 && errno != EINTR { throw DaemonError.system("poll", errno) }
             sendStatusIfDue()
             if let w = watchdog, ServiceNotifier.monotonicMicroseconds() >= lastWatchdog + w / 2 {
@@ -352,7 +405,7 @@ public final class Daemon: @unchecked Sendable {
 
     func statusText(_ source: MachineCheckSource) -> String {
         let c = snapshot
-        var text = "Reading \(source.name): \(c.records) records, \(c.lostByKernel + c.lostInQueue) lost, \(c.journalEntries) journaled, \(c.fallbackEntries) to \(logFile.path)"
+        var text = "Reading \(source.name): \(c.records) records, \(c.lostByKernel + c.lostInQueue + c.lostUndeliverable) lost, \(c.journalEntries) journaled, \(c.fallbackEntries) to \(logFile.path)"
         if let r = response { text += "; " + r.statusSummary }
         return text
     }
@@ -410,6 +463,11 @@ public final class Daemon: @unchecked Sendable {
             diagnostics("cannot write metrics \(path): \(error)")
         }
     }
+
+    /// An entry neither sink takes is retried this many times, a second apart, before it
+    /// counts as lost (a minute of journald down and the log file unwritable).
+    static let deliveryAttempts = 60
+    static let deliveryRetryMicroseconds: UInt32 = 1_000_000
 
     /// Consecutive failed reads after which a source is given up.
     static let readFailureLimit = 5

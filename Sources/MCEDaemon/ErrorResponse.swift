@@ -257,8 +257,10 @@ public final class ErrorResponse: ClientReports {
         return at <= now ? 0 : Int32(min((at - now) / 1000 + 1, UInt64(Int32.max)))
     }
 
-    /// Reaps finished triggers, kills overdue ones, writes a due state file.
-    public func service(now: UInt64) {
+    /// Reaps finished triggers, kills overdue ones, writes a due state file. True when a
+    /// trigger finished (STATUS= shows the runs).
+    @discardableResult
+    public func service(now: UInt64) -> Bool {
         var finished = runner.collect(now: now)
         for r in retiring { finished += r.collect(now: now) }
         retiring.removeAll { $0.runningCount == 0 }
@@ -273,6 +275,7 @@ public final class ErrorResponse: ClientReports {
             triggerEntry(request, exit: done.message, priority: done.succeeded ? 5 : 3)
         }
         if let d = dirtySince, now >= d + ErrorResponse.stateWriteInterval { saveState() }
+        return !finished.isEmpty
     }
 
     /// How long a stopping daemon waits for its running triggers: enough for the usual short

@@ -86,6 +86,12 @@ public final class OutputQueue<Element>: @unchecked Sendable {
     }
 
     /// No more pushes; the sender drains what is left and stops.
+    /// True once `close()` was called (the daemon is stopping).
+    public var isClosed: Bool {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        return closed
+    }
+
     public func close() {
         pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
         closed = true

@@ -68,6 +68,7 @@ final class DebPackageTests: XCTestCase {
             "/lib/systemd/system/mcelog.socket": "-rw-r--r--",
             "/etc/mcelog/mcelog.conf": "-rw-r--r--",
             "/usr/lib/systemd/catalog/mcelog.catalog": "-rw-r--r--",
+            "/usr/lib/tmpfiles.d/mcelog.conf": "-rw-r--r--",
             "/usr/share/man/man8/mcelog.8.gz": "-rw-r--r--",
             "/usr/share/man/man5/mcelog.conf.5.gz": "-rw-r--r--",
             "/usr/share/man/man5/mcelog.triggers.5.gz": "-rw-r--r--",
@@ -109,6 +110,7 @@ final class DebPackageTests: XCTestCase {
         }
         let postinst = try String(contentsOfFile: meta + "/postinst", encoding: .utf8)
         XCTAssertTrue(postinst.contains("journalctl --update-catalog"))
+        XCTAssertTrue(postinst.contains("systemd-tmpfiles --create mcelog.conf"), "the fallback log exists before the service starts")
         XCTAssertTrue(postinst.contains("deb-systemd-helper enable"))
         XCTAssertTrue(try String(contentsOfFile: meta + "/md5sums", encoding: .utf8).contains("  usr/sbin/mcelog\n"))
     }

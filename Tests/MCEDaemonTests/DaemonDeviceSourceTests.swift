@@ -83,4 +83,29 @@ final class DaemonDeviceSourceTests: XCTestCase {
         XCTAssertEqual(messages.filter { $0.contains("failed 5 times in a row, giving up") }.count, 1, "\(messages)")
         XCTAssertNil(d.wait(seconds: 0.5), "the daemon keeps running after giving the source up")
     }
+
+    /// With no journald and the log file not writable yet, a record is held and retried
+    /// (reading pauses, the kernel keeps the rest); once the log can be written it lands there,
+    /// and nothing is counted lost.
+    func testARecordNoSinkTakesIsRetriedUntilTheLogFileCanBeWritten() throws {
+        let (dir, path, records) = try recordFile(count: 2)
+        let config = dir + "/mcelog.conf"
+        try "[journal]\nsocket = \(dir)/no-journald\n[server]\nsocket-path =\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let log = dir + "/later/mcelog.log"
+        let d = try DaemonProcess(["--daemon", "--foreground", "--config-file", config, "--logfile", log, path], in: self)
+        try d.start()
+        usleep(1_500_000)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: log))
+        try FileManager.default.createDirectory(atPath: dir + "/later", withIntermediateDirectories: true)
+        var text = ""
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && UpstreamText.eventCount(text) < 2 {
+            usleep(100_000)
+            text = UpstreamText.read(log)
+        }
+        XCTAssertEqual(UpstreamText.statuses(text), records.map(\.status), text)
+        XCTAssertFalse(text.contains("lost"), text)
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(), 0, d.stderr)
+    }
 }

@@ -63,11 +63,15 @@ final class DaemonNotifyTests: XCTestCase {
         XCTAssertTrue(readyStatus.contains("mce:mce_record"), readyStatus)
         XCTAssertTrue(readyStatus.contains(instance), "STATUS names the source: \(readyStatus)")
 
-        // The captured records are read right after READY=1; STATUS follows with the count.
-        let later = s.notify.receive(until: { $0.value("STATUS")?.contains("67 records") == true }, seconds: 5)
+        // The captured records are read right after READY=1; STATUS follows with the count, and
+        // settles once the sender has journaled them all (it wakes the loop when it catches up).
+        let later = s.notify.receive(until: {
+            $0.value("STATUS")?.contains("67 records") == true && $0.value("STATUS")?.contains("67 journaled") == true
+        }, seconds: 5)
         let status = try XCTUnwrap(later.last?.value("STATUS"), "notifications: \(later.map(\.text))")
         XCTAssertTrue(status.contains("67 records"), status)
         XCTAssertTrue(status.contains("0 lost"), status)
+        XCTAssertTrue(status.contains("67 journaled"), "STATUS= settles on the final counts: \(status)")
         XCTAssertTrue(status.contains(instance), status)
         XCTAssertFalse(later.contains { $0.lines.contains("READY=1") }, "READY=1 only once at start-up")
 
@@ -144,6 +148,17 @@ final class DaemonNotifyTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(pings.count, 6, "about one per 100 ms expected")
         XCTAssertLessThanOrEqual(pings.count, 12)
         XCTAssertLessThan(gaps.max() ?? 1000, 200, "a gap as long as WATCHDOG_USEC would get the service killed")
+        stop(s)
+    }
+
+    /// Regression: the watchdog's wait replaced the deferred STATUS= wait, so with
+    /// WatchdogSec=60s the final counts showed only half a minute later.
+    func testStatusSettlesPromptlyUnderALongWatchdogInterval() throws {
+        let s = try start(environment: ["WATCHDOG_USEC": "60000000"])
+        let begin = monotonicMicroseconds()
+        let seen = s.notify.receive(until: { $0.value("STATUS")?.contains("67 journaled") == true }, seconds: 5)
+        XCTAssertTrue(seen.last?.value("STATUS")?.contains("67 journaled") == true, "\(seen.map(\.text))")
+        XCTAssertLessThan(Double(monotonicMicroseconds() - begin) / 1e6, 3)
         stop(s)
     }
 

@@ -10,9 +10,12 @@
 #               1 SRAO uncorrected error (debugfs, hw: a real #MC), 1 corrected error and 1 SRAO
 #               error through QEMU's monitor `mce` command (the host sends them)
 #   journal     `journalctl MCE_BANK=<bank> -o json`: every record once, with its MCE_STATUS,
-#               MCE_ADDR, MCE_SEVERITY, MESSAGE_ID, PRIORITY; StatusText counts; catalog (-x)
+#               MCE_ADDR, MCE_SEVERITY, MESSAGE_ID, PRIORITY; StatusText counts, and it keeps up
+#               with what the daemon journaled; catalog (-x)
 #   response    mcelog --client accounting; thresholds fired the triggers (their env files) and
-#               soft-offlined the page (journal entry + the kernel's page flags)
+#               soft-offlined the page (journal entry + the kernel's page flags). With the
+#               kernel's own collector (RAS_CEC, 6.12) the kernel offlines the page and the
+#               daemon only accounts (its default there), and says so
 #   reload      systemctl reload: RELOADING=1 then READY=1, same process; a bad config is
 #               refused and journaled, the daemon keeps running
 #   fallback    journald stopped: records go to /var/log/mcelog, none lost; journald back:
@@ -24,7 +27,7 @@
 # Results: /mnt/host/out/results, one line per check: PASS|FAIL <TAB> name <TAB> detail.
 # Every wait has a timeout; the unit adds an overall one.
 set -u
-S=/mnt/host O=/mnt/host/out
+O=/mnt/host/out
 RES=$O/results EXP=$O/expected.tsv
 : > "$RES"; : > "$EXP"
 T0=$(date +%s%N)
@@ -247,8 +250,8 @@ PFN_A=$(free_page_at_or_above $(( ${PFN_K:-0x30000} + 1 )))
 [ -n "$PFN_A" ] || PFN_A=$((0x3f000))
 PA=$(( PFN_A << 12 ))
 say "page A: pfn $(hex "$PFN_A") (flags $(pageflags "$PFN_A"))"
-PB=0x5678000              # DIMM B, channel 1 slot 1
-PUC1=0x1236000 PUC2=0x1237000 PQ=0x9abc000   # kernel text (nokaslr): memory_failure ignores them
+PB=0x5678000 PQ=0x9abc000   # one corrected error each: DIMM B (channel 1 slot 1), channel 2 slot 0
+PUC1=0x1236000 PUC2=0x1237000   # uncorrected: kernel text (nokaslr), memory_failure() ignores them
 kb_before_A=$(corrupted_kb)
 for i in 1 2 3; do
   a=$(( PA + i * 0x40 )); expect main 1 $CE $a journal

@@ -23,6 +23,8 @@ for t in "$P"/triggers/*; do
   if [ -f "$t" ]; then inst 0755 "$t" "$R/etc/mcelog/$(basename "$t")"; fi
 done
 inst 0644 "$P/conf/mcelog.catalog" "$R/usr/lib/systemd/catalog/mcelog.catalog"
+# As the package does: tmpfiles.d creates the fallback log at boot (systemd-tmpfiles-setup).
+inst 0644 "$P/units/mcelog.tmpfiles" "$R/usr/lib/tmpfiles.d/mcelog.conf"
 
 # The test configuration: low thresholds, env-dumping triggers, soft page offlining. The drop-in
 # keeps the shipped ExecStart (its options) and adds --config-file.
