@@ -254,6 +254,8 @@ make_payload() {   # dir
   if [ -d "$HERE/conf/triggers" ]; then cp -a "$HERE"/conf/triggers/. "$P/triggers/"; fi
   cp "$HERE"/e2e/guest/* "$P/guest/"
   cp "$HERE"/e2e/guest/install.sh "$P/install.sh"
+  # The Debian package of the same binary, for the last check (issue 7).
+  (cd "$HERE" && OUT_DIR="$P" bash scripts/build-deb.sh "$BIN" >/dev/null) || echo "make_payload: scripts/build-deb.sh failed" >&2
   # Development aid: another guest script in place of checks.sh.
   if [ -n "${E2E_CHECKS:-}" ]; then cp "$E2E_CHECKS" "$P/guest/checks.sh"; fi
 }

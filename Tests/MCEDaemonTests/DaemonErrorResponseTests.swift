@@ -250,4 +250,39 @@ final class DaemonErrorResponseTests: XCTestCase {
         d.signal(SIGTERM)
         XCTAssertEqual(d.wait(), 0, d.stderr)
     }
+
+    /// `[cache] cpu-offline = yes`: a yellow cache event (corrected, threshold status 2, with
+    /// MCG_CAP.TES_P) takes every CPU sharing that cache offline through its `online` file,
+    /// each journaled as its own entry.
+    func testYellowCacheEventOfflinesTheCPUsSharingTheCache() throws {
+        if let problem = Journald.ensureRunning() { XCTFail(problem); return }
+        let s = try makeSetup { baseConfig($0) + "[cache]\ncpu-offline = yes\n" }
+        let fm = FileManager.default
+        for cpu in [1, 5] {
+            let base = s.sys + "/devices/system/cpu/cpu\(cpu)"
+            for (index, level, type) in [(0, "1", "Data"), (1, "2", "Unified")] {
+                let dir = base + "/cache/index\(index)"
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try "\(level)\n".write(toFile: dir + "/level", atomically: true, encoding: .utf8)
+                try "\(type)\n".write(toFile: dir + "/type", atomically: true, encoding: .utf8)
+                try "00000022\n".write(toFile: dir + "/shared_cpu_map", atomically: true, encoding: .utf8)
+            }
+            try "1\n".write(toFile: base + "/online", atomically: true, encoding: .utf8)
+        }
+        var r = MachineCheckRecord()
+        r.extcpu = 1; r.bank = 2; r.cpuvendor = 0; r.cpuid = 0x106a5; r.mcgcap = 1 << 11
+        r.status = ((0x8800_0000 + (2 << 21)) << 32) | (0x100 + 1 + (1 << 2))   // yellow, L1 data
+        r.time = 1_700_000_000; r.finished = 1
+        let device = s.dir + "/yellow.bin"
+        try Data(r.bytes()).write(to: URL(fileURLWithPath: device))
+        let d = try startDaemon(s, device: device)
+        let offline = try entries(d, s, id: "9e90394e4d11437aad8c425da55e6c81", count: 2)
+        XCTAssertEqual(offline.compactMap { $0["MCE_CPU"] as? String }.sorted(), ["1", "5"], d.stderr)
+        XCTAssertTrue(offline.allSatisfy { $0["MCE_OFFLINE_RESULT"] as? String == "offlined" }, "\(offline)")
+        for cpu in [1, 5] {
+            XCTAssertEqual(try String(contentsOfFile: s.sys + "/devices/system/cpu/cpu\(cpu)/online", encoding: .utf8), "0")
+        }
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(), 0, d.stderr)
+    }
 }

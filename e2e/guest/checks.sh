@@ -579,5 +579,33 @@ bad=$(timeout 10 journalctl -b _PID=1 -o cat --no-pager | grep -E '^mcelog\.serv
 timeout 10 journalctl -b _SYSTEMD_UNIT=mcelog.service _TRANSPORT=stdout -o cat --no-pager > "$O/daemon-stderr.txt" 2>&1
 verdict daemon-health "$why" "stderr lines: $(grep -c . "$O/daemon-stderr.txt")"
 
+# ==== the Debian package (issue 7) ===========================================================
+# Last, because it replaces the test installation: the package built by scripts/build-deb.sh
+# installs offline, its postinst updates the catalog, creates the fallback log, enables and
+# starts the socket; the first client activates the service.
+why=""
+deb=$(ls /mnt/host/payload/mcelog_*.deb 2>/dev/null | head -1)
+if [ -z "$deb" ]; then
+  why+="no .deb in the payload; "
+else
+  timeout 30 systemctl stop mcelog.service mcelog.socket
+  rm -rf /etc/systemd/system/mcelog.service /etc/systemd/system/mcelog.socket /etc/systemd/system/mcelog.service.d \
+         /etc/systemd/system/sockets.target.wants/mcelog.socket /usr/sbin/mcelog /usr/lib/systemd/catalog/mcelog.catalog \
+         /usr/lib/tmpfiles.d/mcelog.conf /var/log/mcelog
+  timeout 30 systemctl daemon-reload
+  out=$(DEBIAN_FRONTEND=noninteractive timeout 120 dpkg -i --force-confnew "$deb" 2>&1) || why+="dpkg -i failed: $(echo "$out" | tail -3 | paste -sd' '); "
+  [ "$(dpkg-query -W -f='${Status}' mcelog 2>/dev/null)" = "install ok installed" ] || why+="dpkg-query: $(dpkg-query -W -f='${Status}' mcelog 2>&1); "
+  [ "$(systemctl is-enabled mcelog.socket 2>/dev/null)" = enabled ] || why+="mcelog.socket not enabled; "
+  wait_until 20 eval '[ "$(systemctl is-active mcelog.socket)" = active ]' || why+="mcelog.socket not active; "
+  p=$(timeout 20 mcelog --ping 2>&1); [ "$p" = pong ] || why+="mcelog --ping after the install: $p; "
+  wait_until 20 daemon_up || why+="mcelog.service not active: $(prop mcelog.service ActiveState); "
+  n=$(timeout 10 journalctl --list-catalog --no-pager 2>/dev/null | grep -c ' mcelog: ')
+  [ "$n" = 10 ] || why+="the catalog lists $n mcelog ids, want 10; "
+  [ -f /var/log/mcelog ] || why+="no /var/log/mcelog after the install (tmpfiles.d); "
+  v=$(timeout 30 systemd-analyze verify --man=no /lib/systemd/system/mcelog.socket /lib/systemd/system/mcelog.service 2>&1)
+  [ -z "$v" ] || why+="systemd-analyze verify: $v; "
+fi
+verdict deb-install "$why" "$(basename "${deb:-none}")"
+
 say "done: $(grep -c '^PASS' "$RES") passed, $(grep -c '^FAIL' "$RES") failed"
 exit 0
