@@ -380,7 +380,7 @@ public final class Daemon: @unchecked Sendable {
             recordCounts[key, default: 0] += 1
             markMetricsDirty()
             var record = decoded
-            if record.dimmName == nil, let name = response?.smbiosName(for: record.facts) { record.dimmName = name }
+            if record.dimmName == nil, let name = response?.dimmName(for: record.record, facts: record.facts) { record.dimmName = name }
             if settings.printText { try? FileDescriptor.standardOutput.writeAll(record.text.bytes) }
             if settings.printJSON {
                 let entry = JournalEntry.machineCheck(record.record, facts: record.facts, decoded: record.text, dimmName: record.dimmName)

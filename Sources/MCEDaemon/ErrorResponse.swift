@@ -67,8 +67,45 @@ public final class ErrorResponse: ClientReports {
             // Most virtual machines and containers have no table; DIMM names then come from EDAC only.
             smbios = nil
         }
+        attachEDACLabels(now: now)
         settlePageAction()
         for w in engine.configurationWarnings { notice(5, w) }
+    }
+
+    /// EDAC's DIMM labels (devices/system/edac/mc/mcN/dimmM) name DIMMs ahead of SMBIOS, where
+    /// the mapping is certain: one memory controller per socket (mcN is socket N) and
+    /// locations of exactly a channel and a slot. Drivers with several controllers per socket
+    /// number channels their own way; there the per-event labels of ras:mc_event still apply.
+    func attachEDACLabels(now: Int64) {
+        let edac = EDACLabels.read(sysfsRoot: configuration.sysfsRoot)
+        guard !edac.dimms.isEmpty else { return }
+        let controllers = Set(edac.dimms.map(\.controller))
+        let twoLayers = edac.dimms.allSatisfy {
+            $0.location.count == 2 && $0.location[0].layer == "channel" && ["slot", "dimm"].contains($0.location[1].layer)
+        }
+        guard twoLayers, controllers == Set(0..<socketCount()) else {
+            notice(6, "EDAC DIMM labels are not used for accounting: \(controllers.count) memory controllers for \(socketCount()) sockets, or locations other than channel and slot (labels still come with each ras:mc_event)")
+            return
+        }
+        for d in edac.dimms {
+            engine.setName(d.label, for: DimmKey(socket: d.controller, channel: d.location[0].index, dimm: d.location[1].index), at: now)
+        }
+    }
+
+    /// Sockets: distinct physical_package_id values of the CPUs in sysfs.
+    func socketCount() -> Int {
+        let base = configuration.sysfsRoot + "/devices/system/cpu"
+        guard let dir = opendir(base) else { return 0 }
+        defer { closedir(dir) }
+        var packages = Set<String>()
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            guard name.hasPrefix("cpu"), name.dropFirst(3).allSatisfy(\.isNumber), name.count > 3 else { continue }
+            if let id = try? readWholeFile(base + "/" + name + "/topology/physical_package_id", limit: 64) {
+                packages.insert(String(Substring(id).trimmingCharacters()))
+            }
+        }
+        return packages.count
     }
 
     /// Takes a new configuration (SIGHUP): every count, bucket and page state stays.
@@ -113,7 +150,18 @@ public final class ErrorResponse: ClientReports {
 
     // MARK: records
 
-    /// The DIMM's SMBIOS name for an address, when EDAC gave none.
+    /// The DIMM's name when the record's own ras:mc_event gave none: the name attached to its
+    /// socket/channel/slot (EDAC sysfs label, else SMBIOS Device Locator), else the SMBIOS
+    /// devices mapping its address.
+    public func dimmName(for record: MachineCheckRecord, facts: DecodeFacts) -> String? {
+        if let channel = facts.channel, let dimm = facts.dimm, record.carries(fieldAt: RecordOffset.socketid),
+           let name = engine.dimmName(for: DimmKey(socket: Int(record.socketid), channel: channel, dimm: dimm)) {
+            return name
+        }
+        return smbiosName(for: facts)
+    }
+
+    /// The SMBIOS devices whose mapped range holds the record's address.
     public func smbiosName(for facts: DecodeFacts) -> String? {
         guard let address = facts.address, let table = smbios else { return nil }
         let names = table.devices(at: address).map(\.deviceLocator).filter { !$0.isEmpty }

@@ -285,4 +285,35 @@ final class DaemonErrorResponseTests: XCTestCase {
         d.signal(SIGTERM)
         XCTAssertEqual(d.wait(), 0, d.stderr)
     }
+
+    /// EDAC's sysfs labels name the DIMM (journal DIMM field, `dump bios`) where the mapping
+    /// is certain: one memory controller per socket, locations of channel and slot.
+    func testEDACLabelsNameTheDimmOfARecordAndTheDump() throws {
+        if let problem = Journald.ensureRunning() { XCTFail(problem); return }
+        let s = try makeSetup { baseConfig($0) }
+        let fm = FileManager.default
+        for (dimm, location, label) in [(0, "channel 0 slot 0 ", "CPU0_DIMM_A1"), (1, "channel 1 slot 0 ", "CPU0_DIMM_B1")] {
+            let dir = s.sys + "/devices/system/edac/mc/mc0/dimm\(dimm)"
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try "\(label)\n".write(toFile: dir + "/dimm_label", atomically: true, encoding: .utf8)
+            try "\(location)\n".write(toFile: dir + "/dimm_location", atomically: true, encoding: .utf8)
+        }
+        let topology = s.sys + "/devices/system/cpu/cpu0/topology"
+        try fm.createDirectory(atPath: topology, withIntermediateDirectories: true)
+        try "0\n".write(toFile: topology + "/physical_package_id", atomically: true, encoding: .utf8)
+        // Nehalem: MISC[18:19] channel 1, MISC[16:17] DIMM 0 (MISCV set).
+        var r = MachineCheckRecord()
+        r.status = 0x9c00_0000_0000_0090; r.misc = 1 << 18; r.addr = 0x8000_0000
+        r.bank = 8; r.cpuvendor = 0; r.cpuid = 0x106a5; r.mcgcap = 0x1000c09; r.time = 1_700_000_000; r.finished = 1
+        let device = s.dir + "/edac.bin"
+        try Data(r.bytes()).write(to: URL(fileURLWithPath: device))
+        let d = try startDaemon(s, device: device)
+        let records = try entries(d, s, id: "19b8d76f99044599b3477385cb5fb56c", count: 1)
+        XCTAssertEqual(records.first?["DIMM"] as? String, "CPU0_DIMM_B1", d.stderr)
+        XCTAssertEqual(records.first?["MCE_CHANNEL"] as? String, "1")
+        let dump = try client(s, "dump bios")
+        XCTAssertTrue(dump.contains("SOCKET 0 CHANNEL 1 DIMM 0\nDMI_NAME \"CPU0_DIMM_B1\"\ncorrected memory errors:\n\t1 total\n"), dump)
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(), 0, d.stderr)
+    }
 }

@@ -59,3 +59,12 @@ extension ResponseEngine {
     /// The SMBIOS/EDAC name attached to a DIMM, when one is known.
     public func dimmName(for key: DimmKey) -> String? { dimms[key]?.name }
 }
+
+extension ResponseEngine {
+    /// Names a DIMM (an EDAC label) without touching its SMBIOS Bank Locator or counts.
+    public mutating func setName(_ name: String, for key: DimmKey, at now: Int64 = 0) {
+        var r = dimms[key] ?? newRecord(key, at: now)
+        r.name = name
+        dimms[key] = r
+    }
+}
