@@ -1,3 +1,4 @@
+import MachineCheck
 import MCEIO
 
 /// Text and JSON output of `--summary` and `--errors`.

@@ -1,3 +1,4 @@
+import MachineCheck
 /// `--json` output of records: the journal entry itself as one JSON object, so a tool that
 /// reads `mcelog --ascii --json` reads the same names and values as one that reads
 /// `journalctl -t mcelog -o json`.

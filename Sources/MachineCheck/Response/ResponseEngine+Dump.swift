@@ -68,55 +68,47 @@ extension ResponseEngine {
     /// channel and dimm are null when unknown (socket records have both null).
     public mutating func dumpJSON(now: Int64) -> String {
         ageAll(now: now)
-        var items: [String] = []
+        var j = JSONWriter()
+        j.beginObject(); j.key("dimms"); j.beginArray()
         for key in dimms.keys.sorted() {
             guard let r = dimms[key] else { continue }
-            items.append("{\"socket\":\(key.socket),\"channel\":\(JSONText.number(key.channel))"
-                + ",\"dimm\":\(JSONText.number(key.dimm)),\"name\":\(JSONText.string(r.name))"
-                + ",\"location\":\(JSONText.string(r.location))"
-                + ",\"corrected\":\(tallyJSON(r.corrected)),\"uncorrected\":\(tallyJSON(r.uncorrected))}")
+            j.beginObject()
+            j.member("socket", key.socket)
+            j.member("channel", key.channel == -1 ? nil : key.channel)
+            j.member("dimm", key.dimm == -1 ? nil : key.dimm)
+            j.member("name", r.name)
+            j.member("location", r.location)
+            j.key("corrected"); tallyJSON(r.corrected, into: &j)
+            j.key("uncorrected"); tallyJSON(r.uncorrected, into: &j)
+            j.endObject()
         }
-        return "{\"dimms\":[" + items.joined(separator: ",") + "]}"
+        j.endArray(); j.endObject()
+        return j.string
     }
 
-    private func tallyJSON(_ e: ErrorTally) -> String {
-        "{\"total\":\(e.total),\"recent\":\(JSONText.string(e.bucket.description))}"
+    private func tallyJSON(_ e: ErrorTally, into j: inout JSONWriter) {
+        j.beginObject()
+        j.member("total", e.total)
+        j.member("recent", e.bucket.description)
+        j.endObject()
     }
 
     /// `{"pages":[{"address":"0x40003000","total":1,"recent":"1 in 24h","state":"online",
     /// "triggered":false}]}` in address order; state includes `offline-pending`.
     public func pagesJSON() -> String {
-        var items: [String] = []
+        var j = JSONWriter()
+        j.beginObject(); j.key("pages"); j.beginArray()
         for address in pages.pages.keys.sorted() {
             guard let p = pages[address] else { continue }
-            items.append("{\"address\":\"0x\(Format.hex(address))\",\"total\":\(p.total)"
-                + ",\"recent\":\(JSONText.string(p.bucket.description)),\"state\":\"\(p.state.rawValue)\""
-                + ",\"triggered\":\(p.triggered)}")
+            j.beginObject()
+            j.member("address", "0x" + Format.hex(address))
+            j.member("total", p.total)
+            j.member("recent", p.bucket.description)
+            j.member("state", p.state.rawValue)
+            j.key("triggered"); j.bool(p.triggered)
+            j.endObject()
         }
-        return "{\"pages\":[" + items.joined(separator: ",") + "]}"
-    }
-}
-
-/// Minimal JSON text writing for the dump forms.
-enum JSONText {
-    /// -1 (unknown) becomes null.
-    static func number(_ v: Int) -> String { v == -1 ? "null" : String(v) }
-
-    static func string(_ s: String?) -> String {
-        guard let s else { return "null" }
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                out += "\\u00" + Format.hex(u.value, width: 2)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
+        j.endArray(); j.endObject()
+        return j.string
     }
 }
