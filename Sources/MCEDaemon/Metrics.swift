@@ -1,5 +1,6 @@
 import Glibc
 import MCEIO
+import MCEResponse
 
 /// What the daemon has counted since it started: the input of the metrics exposition.
 /// Plain values, filled by the daemon from its counters; every count only grows while the
@@ -260,46 +261,34 @@ extension MetricsSnapshot {
 }
 
 /// Atomic replacement of a metrics file: the collector reads either the old or the new
-/// file, never a half-written one.
+/// file, never a half-written one. The same crash-safe write as the accounting state
+/// (StateFile), world-readable, under a hidden temporary name without the `.prom` suffix
+/// collectors look for.
 public enum MetricsTextfile {
-    /// Writes `text` to a hidden temporary file beside `path` (same directory, so the rename
-    /// stays within one file system; not `*.prom`, so a collector never reads it), makes it
-    /// world-readable (node_exporter does not run as root), fsyncs it, and renames it over
-    /// `path`. On failure the temporary file is removed and `path` is untouched.
     public static func write(_ text: String, to path: String) throws(SystemError) {
-        let temporary = temporaryPath(for: path)
-        let fd = retryingInterrupts {
-            Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        }
-        guard fd >= 0 else { throw SystemError("Cannot create", path: temporary) }
-        let file = FileDescriptor(rawValue: fd)
+        let (directory, name) = split(path)
         do {
-            try file.writeAll(text)
+            try StateFile(directory: directory, name: name, mode: 0o644).write(text)
         } catch {
-            let e = (error as? SystemError)?.errno ?? EIO
-            file.close(); unlink(temporary)
-            throw SystemError("Cannot write", path: temporary, errno: e)
-        }
-        // The umask may have narrowed the mode given to open().
-        if fchmod(fd, 0o644) != 0 || fsync(fd) != 0 {
-            let e = errno
-            file.close(); unlink(temporary)
-            throw SystemError("Cannot finish", path: temporary, errno: e)
-        }
-        file.close()
-        guard rename(temporary, path) == 0 else {
-            let e = errno
-            unlink(temporary)
-            throw SystemError("Cannot rename \(temporary) to", path: path, errno: e)
+            switch error {
+            case .writeFailed(let step, let failed, let code):
+                throw SystemError("Cannot \(step)", path: failed, errno: code)
+            default:
+                throw SystemError("Cannot write", path: path, errno: EFBIG)
+            }
         }
     }
 
-    /// `dir/.name.tmp`: hidden and without the `.prom` suffix collectors look for.
+    /// `dir/.name.tmp`, StateFile's temporary name.
     static func temporaryPath(for path: String) -> String {
+        let (directory, name) = split(path)
+        return StateFile(directory: directory, name: name).temporaryPath
+    }
+
+    static func split(_ path: String) -> (directory: String, name: String) {
         let bytes = Array(path.utf8)
-        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "." + path + ".tmp" }
-        let dir = String(decoding: bytes[...slash], as: UTF8.self)
-        let name = String(decoding: bytes[(slash + 1)...], as: UTF8.self)
-        return dir + "." + name + ".tmp"
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return ("", path) }
+        let directory = slash == 0 ? "/" : String(decoding: bytes[..<slash], as: UTF8.self)
+        return (directory, String(decoding: bytes[(slash + 1)...], as: UTF8.self))
     }
 }

@@ -27,11 +27,15 @@ public struct StateFile: Sendable {
     public let directory: String
     public let name: String
     public let sizeLimit: Int
+    /// Permissions of the file, whatever the umask: 0600 for state, 0644 for files other
+    /// programs read (the metrics textfile: node_exporter does not run as root).
+    public let mode: mode_t
 
-    public init(directory: String, name: String, sizeLimit: Int = 16 << 20) {
+    public init(directory: String, name: String, sizeLimit: Int = 16 << 20, mode: mode_t = 0o600) {
         self.directory = directory
         self.name = name
         self.sizeLimit = sizeLimit
+        self.mode = mode
     }
 
     public var path: String { joinPath(directory, name) }
@@ -44,7 +48,7 @@ public struct StateFile: Sendable {
             throw .contentTooLarge(path: path, size: bytes.count, limit: sizeLimit)
         }
         let tmp = temporaryPath
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw .writeFailed(step: "create", path: tmp, errno: errno) }
         var failure: StateFileError? = nil
         var offset = 0
@@ -57,6 +61,7 @@ public struct StateFile: Sendable {
             }
             offset += n
         }
+        if failure == nil && fchmod(fd, mode) != 0 { failure = .writeFailed(step: "chmod", path: tmp, errno: errno) }
         if failure == nil && fsync(fd) != 0 { failure = .writeFailed(step: "fsync", path: tmp, errno: errno) }
         if close(fd) != 0 && failure == nil { failure = .writeFailed(step: "close", path: tmp, errno: errno) }
         if let failure {
@@ -68,7 +73,7 @@ public struct StateFile: Sendable {
             unlink(tmp)
             throw .writeFailed(step: "rename", path: path, errno: code)
         }
-        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let dirfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirfd >= 0 else { throw .writeFailed(step: "open directory of", path: path, errno: errno) }
         defer { close(dirfd) }
         if fsync(dirfd) != 0 { throw .writeFailed(step: "fsync directory of", path: path, errno: errno) }

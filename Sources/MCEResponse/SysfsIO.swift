@@ -106,6 +106,7 @@ extension String {
 
 /// Joins sysfs path parts without doubling slashes ("/sys/" + "devices" -> "/sys/devices").
 func joinPath(_ root: String, _ rest: String) -> String {
+    if root.isEmpty { return rest }   // a name relative to the working directory
     if root.hasSuffix("/") { return root + rest }
     return root + "/" + rest
 }
