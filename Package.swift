@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MCEIOTests", dependencies: ["MCEIO", "MachineCheck", "TestSupport"]),
         .testTarget(name: "MCEResponseTests", dependencies: ["MCEResponse", "MachineCheck", "TestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["MachineCheck", "MCEIO", "MCEDaemon", "mcelog"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["MachineCheck", "MCEIO", "MCEDaemon", "mcelog", "TestSupport"]),
         .testTarget(name: "MCEDaemonTests", dependencies: ["MCEDaemon", "MCEIO", "MachineCheck", "mcelog", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 import MachineCheck
 import MCEIO
 @testable import mcelog
@@ -16,7 +17,6 @@ final class HistoryTests: XCTestCase {
 
     // MARK: - The journal under test
 
-    static let remote = "/lib/systemd/systemd-journal-remote"
     static let bootA = "a0000000000000000000000000000001"
     static let bootB = "b0000000000000000000000000000002"
     static let bootC = "c0000000000000000000000000000003"
@@ -71,29 +71,15 @@ final class HistoryTests: XCTestCase {
         return list
     }
 
-    static func export(_ items: [Item]) -> Data {
-        var d = Data()
-        func field(_ name: String, _ value: [UInt8]) {
-            if value.contains(0x0a) {
-                d.append(contentsOf: Array(name.utf8) + [0x0a])
-                var n = UInt64(value.count).littleEndian
-                withUnsafeBytes(of: &n) { d.append(contentsOf: $0) }
-                d.append(contentsOf: value + [0x0a])
-            } else {
-                d.append(contentsOf: Array(name.utf8) + [UInt8(ascii: "=")] + value + [0x0a])
-            }
+    static func entries(_ items: [Item]) -> [[(name: String, value: [UInt8])]] {
+        items.enumerated().map { i, item in
+            [("__REALTIME_TIMESTAMP", Array(String(item.received).utf8)),
+             ("__MONOTONIC_TIMESTAMP", Array(String(1_000_000 * (i + 1)).utf8)),
+             ("_BOOT_ID", Array(item.boot.utf8)),
+             ("_HOSTNAME", Array(item.host.utf8)),
+             ("_TRANSPORT", Array("journal".utf8)),
+             ("_SYSTEMD_UNIT", Array("mcelog.service".utf8))] + item.entry.fields.map { ($0.name, $0.value) }
         }
-        for (i, item) in items.enumerated() {
-            field("__REALTIME_TIMESTAMP", Array(String(item.received).utf8))
-            field("__MONOTONIC_TIMESTAMP", Array(String(1_000_000 * (i + 1)).utf8))
-            field("_BOOT_ID", Array(item.boot.utf8))
-            field("_HOSTNAME", Array(item.host.utf8))
-            field("_TRANSPORT", Array("journal".utf8))
-            field("_SYSTEMD_UNIT", Array("mcelog.service".utf8))
-            for f in item.entry.fields { field(f.name, f.value) }
-            d.append(0x0a)
-        }
-        return d
     }
 
     /// A directory holding the sample journal, written by systemd-journal-remote.
@@ -101,21 +87,12 @@ final class HistoryTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "mcelog-history-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        guard FileManager.default.isExecutableFile(atPath: Self.remote) else {
-            XCTFail("\(Self.remote) is missing: apt-get install systemd-journal-remote")
-            throw CocoaError(.fileNoSuchFile)
+        do {
+            try JournalExport.write(Self.entries(items), to: dir + "/remote-fleet.journal")
+        } catch {
+            XCTFail("\(error)")
+            throw error
         }
-        let input = dir + "/entries.export"
-        try Self.export(items).write(to: URL(fileURLWithPath: input))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.remote)
-        p.arguments = ["--output=" + dir + "/remote-fleet.journal", input]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-        try FileManager.default.removeItem(atPath: input)
         return dir
     }
 
@@ -193,25 +170,8 @@ final class HistoryTests: XCTestCase {
 
     // MARK: - Through the binary
 
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    func run(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = MCELogCommandTests.binary
-        p.arguments = args
-        p.environment = ["TZ": "UTC", "LC_ALL": "C"]
-        let base = NSTemporaryDirectory() + "mcelog-history-run-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-        try p.run()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus,
-                   stdout: try String(contentsOfFile: base + ".out", encoding: .utf8),
-                   stderr: try String(contentsOfFile: base + ".err", encoding: .utf8))
+    func run(_ args: [String]) throws -> Subprocess.Result {
+        try Subprocess.run(MCELogCommandTests.binary.path, args, environment: ["TZ": "UTC", "LC_ALL": "C"])
     }
 
     func testSummaryJSONFromTheBinaryHasTheExactCounts() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 import MachineCheck
 import MCEIO
 @testable import mcelog
@@ -37,21 +38,8 @@ final class JsonOutputTests: XCTestCase {
     }
 
     func run(_ args: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let p = Process()
-        p.executableURL = MCELogCommandTests.binary
-        p.arguments = args
-        p.environment = ["TZ": "UTC", "LC_ALL": "C"]
-        let base = NSTemporaryDirectory() + "mcelog-json-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-        try p.run()
-        p.waitUntilExit()
-        return (p.terminationStatus, try Data(contentsOf: URL(fileURLWithPath: base + ".out")),
-                try String(contentsOfFile: base + ".err", encoding: .utf8))
+        let r = try Subprocess.run(MCELogCommandTests.binary.path, args, environment: ["TZ": "UTC", "LC_ALL": "C"])
+        return (r.status, Data(r.stdout.utf8), r.stderr)
     }
 
     /// The entries the daemon's builder makes for the records of `input`, decoded in process

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 import MachineCheck
 @testable import mcelog
 
@@ -20,25 +21,8 @@ final class MCELogCommandTests: XCTestCase {
         return root.appendingPathComponent(".build/debug/mcelog")
     }
 
-    struct Result { let status: Int32; let stdout: String; let stderr: String }
-
-    func run(_ args: [String], stdin: Data? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        p.environment = ["TZ": "UTC", "LC_ALL": "C"]
-        // Input from a file and output into files: pipes could fill up and deadlock.
-        let inputPath = try tempFile([UInt8](stdin ?? Data()))
-        let outPath = try tempFile([]), errPath = try tempFile([])
-        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        try p.run()
-        p.waitUntilExit()
-        let o = try Data(contentsOf: URL(fileURLWithPath: outPath))
-        let e = try Data(contentsOf: URL(fileURLWithPath: errPath))
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+    func run(_ args: [String], stdin: Data? = nil) throws -> Subprocess.Result {
+        try Subprocess.run(Self.binary.path, args, environment: ["TZ": "UTC", "LC_ALL": "C"], stdin: stdin)
     }
 
     func tempFile(_ bytes: [UInt8]) throws -> String {

@@ -1,12 +1,12 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import MCEIO
 import MachineCheck
 
 /// Real journal files for reader tests: entries rendered in systemd's Journal Export Format
 /// and written by systemd-journal-remote, the same program a fleet's collector runs.
 enum ExportedJournal {
-    static let remote = "/lib/systemd/systemd-journal-remote"
 
     struct Item {
         var realtime: UInt64
@@ -15,52 +15,28 @@ enum ExportedJournal {
         var entry: JournalEntry
     }
 
-    /// Export format: `NAME=value` lines, or for values with a newline the binary form
-    /// (name, newline, 64-bit little-endian length, value, newline); a blank line ends an entry.
-    static func export(_ items: [Item]) -> Data {
-        var d = Data()
-        func field(_ name: String, _ value: [UInt8]) {
-            if value.contains(0x0a) {
-                d.append(contentsOf: Array(name.utf8) + [0x0a])
-                var n = UInt64(value.count).littleEndian
-                withUnsafeBytes(of: &n) { d.append(contentsOf: $0) }
-                d.append(contentsOf: value + [0x0a])
-            } else {
-                d.append(contentsOf: Array(name.utf8) + [UInt8(ascii: "=")] + value + [0x0a])
-            }
+    /// The items as the daemon would have sent them, with the fields journald adds.
+    static func entries(_ items: [Item]) -> [[(name: String, value: [UInt8])]] {
+        items.enumerated().map { i, item in
+            [("__REALTIME_TIMESTAMP", Array(String(item.realtime).utf8)),
+             ("__MONOTONIC_TIMESTAMP", Array(String(1_000_000 + i).utf8)),
+             ("_BOOT_ID", Array(item.bootID.utf8)),
+             ("_HOSTNAME", Array(item.host.utf8)),
+             ("_TRANSPORT", Array("journal".utf8)),
+             ("_PID", Array("4242".utf8)),
+             ("_COMM", Array("mcelog".utf8))] + item.entry.fields.map { ($0.name, $0.value) }
         }
-        for (i, item) in items.enumerated() {
-            field("__REALTIME_TIMESTAMP", Array(String(item.realtime).utf8))
-            field("__MONOTONIC_TIMESTAMP", Array(String(1_000_000 + i).utf8))
-            field("_BOOT_ID", Array(item.bootID.utf8))
-            field("_HOSTNAME", Array(item.host.utf8))
-            field("_TRANSPORT", Array("journal".utf8))
-            field("_PID", Array("4242".utf8))
-            field("_COMM", Array("mcelog".utf8))
-            for f in item.entry.fields { field(f.name, f.value) }
-            d.append(0x0a)
-        }
-        return d
     }
 
     /// Writes `items` into `directory`/mcelog.journal; fails the test when journal-remote is
     /// missing (CI installs systemd-journal-remote) or rejects the input.
     static func write(_ items: [Item], into directory: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        guard FileManager.default.isExecutableFile(atPath: remote) else {
-            XCTFail("\(remote) is missing: apt-get install systemd-journal-remote", file: file, line: line)
-            throw CocoaError(.fileNoSuchFile)
+        do {
+            try JournalExport.write(entries(items), to: directory + "/mcelog.journal")
+        } catch {
+            XCTFail("\(error)", file: file, line: line)
+            throw error
         }
-        let input = directory + "/entries.export"
-        try export(items).write(to: URL(fileURLWithPath: input))
-        defer { try? FileManager.default.removeItem(atPath: input) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: remote)
-        p.arguments = ["--output=" + directory + "/mcelog.journal", input]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "systemd-journal-remote failed", file: file, line: line)
     }
 
     static func temporaryDirectory(_ test: XCTestCase) throws -> String {

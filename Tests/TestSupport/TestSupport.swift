@@ -73,20 +73,71 @@ public struct UnixAddress {
 public enum Subprocess {
     public struct Result { public var status: Int32; public var stdout: String; public var stderr: String }
 
-    public static func run(_ path: String, _ args: [String], environment: [String: String]? = nil) throws -> Result {
+    /// Runs a program to completion. Input comes from a file and output goes into files:
+    /// pipes read one after the other deadlock once the other one fills.
+    public static func run(_ path: String, _ args: [String], environment: [String: String]? = nil,
+                           stdin: Data? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
         if let env = environment { p.environment = env }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
+        let base = NSTemporaryDirectory() + "mcelog-subprocess-\(getpid())-\(UUID().uuidString)"
+        let (inPath, outPath, errPath) = (base + ".in", base + ".out", base + ".err")
+        defer { for f in [inPath, outPath, errPath] { try? FileManager.default.removeItem(atPath: f) } }
+        try (stdin ?? Data()).write(to: URL(fileURLWithPath: inPath))
+        for f in [outPath, errPath] { _ = FileManager.default.createFile(atPath: f, contents: nil) }
+        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try p.run()
-        // Read before waiting: a full pipe would block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        return Result(status: p.terminationStatus,
+                      stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
+                      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
+    }
+}
+
+/// journald's export format (what systemd-journal-remote reads): `NAME=value` lines, or for
+/// values with a newline the binary form (name, newline, 64-bit little-endian length, value,
+/// newline); a blank line ends an entry.
+public enum JournalExport {
+    public static let remote = "/lib/systemd/systemd-journal-remote"
+
+    public struct WriteError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Entries (each a list of fields, trusted and user ones alike) in export format.
+    public static func encode(_ entries: [[(name: String, value: [UInt8])]]) -> Data {
+        var d = Data()
+        for entry in entries {
+            for f in entry { field(f.name, f.value, into: &d) }
+            d.append(0x0a)
+        }
+        return d
+    }
+
+    /// Writes `entries` into the journal file `output` with systemd-journal-remote (CI
+    /// installs it), as a collector of a fleet's journals would hold them.
+    public static func write(_ entries: [[(name: String, value: [UInt8])]], to output: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: remote) else {
+            throw WriteError(description: "\(remote) is missing: apt-get install systemd-journal-remote")
+        }
+        let input = output + ".export"
+        try encode(entries).write(to: URL(fileURLWithPath: input))
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        let r = try Subprocess.run(remote, ["--output=" + output, input])
+        guard r.status == 0 else { throw WriteError(description: "systemd-journal-remote failed (\(r.status)): \(r.stderr)") }
+    }
+
+    public static func field(_ name: String, _ value: [UInt8], into d: inout Data) {
+        if value.contains(0x0a) {
+            d.append(contentsOf: Array(name.utf8) + [0x0a])
+            var n = UInt64(value.count).littleEndian
+            withUnsafeBytes(of: &n) { d.append(contentsOf: $0) }
+            d.append(contentsOf: value + [0x0a])
+        } else {
+            d.append(contentsOf: Array(name.utf8) + [UInt8(ascii: "=")] + value + [0x0a])
+        }
     }
 }
