@@ -306,7 +306,12 @@ public final class Daemon: @unchecked Sendable {
             let n = poll(&fds, nfds_t(fds.count), timeout)
             if let server { server.handle(Array(fds[serverStart...]), now: ServiceNotifier.monotonicMicroseconds()) }
             // Reaps triggers (their pidfds became readable), kills overdue ones, writes due state.
-            if response?.service(now: ServiceNotifier.monotonicMicroseconds()) == true { statusPending = true }
+            // A finished trigger changes what STATUS= and the metrics show (records mark them
+            // as they are read).
+            if response?.service(now: ServiceNotifier.monotonicMicroseconds()) == true {
+                statusPending = true
+                markMetricsDirty()
+            }
             writeMetricsIfDue()
             let sourceFDs = fds[2..<sourceCount]
             if fds[1].revents != 0 {
@@ -451,7 +456,6 @@ public final class Daemon: @unchecked Sendable {
     }
 
     func writeMetricsIfDue() {
-        if response?.countsChanged == true { markMetricsDirty() }
         guard let since = metricsDirtySince, ServiceNotifier.monotonicMicroseconds() >= since + Daemon.metricsInterval else { return }
         writeMetrics()
     }

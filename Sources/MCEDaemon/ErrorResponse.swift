@@ -27,15 +27,9 @@ public final class ErrorResponse: ClientReports {
     /// Extra text for the metrics exposition (the daemon's own counters).
     public var metricsText: () -> String = { "" }
     /// Trigger outcomes and offline results, for STATUS= and metrics.
-    public private(set) var triggerRuns = 0, triggerFailures = 0, cpusOfflined = 0
     public private(set) var triggerCounts: [String: MetricsSnapshot.TriggerCounts] = [:]
     public private(set) var pageOfflineCounts: [String: MetricsSnapshot.PageOfflineCounts] = [:]
-    /// Set when an action changed a count the metrics show; cleared by reading it.
-    var changed = false
-    public var countsChanged: Bool {
-        defer { changed = false }
-        return changed
-    }
+
 
     /// Writes are batched: at most one state write per interval while records arrive.
     static let stateWriteInterval: UInt64 = 1_000_000
@@ -83,29 +77,13 @@ public final class ErrorResponse: ClientReports {
         let twoLayers = edac.dimms.allSatisfy {
             $0.location.count == 2 && $0.location[0].layer == "channel" && ["slot", "dimm"].contains($0.location[1].layer)
         }
-        guard twoLayers, controllers == Set(0..<socketCount()) else {
-            notice(6, "EDAC DIMM labels are not used for accounting: \(controllers.count) memory controllers for \(socketCount()) sockets, or locations other than channel and slot (labels still come with each ras:mc_event)")
+        guard twoLayers, controllers == Set(0..<SysfsSockets.count(sysfsRoot: configuration.sysfsRoot)) else {
+            notice(6, "EDAC DIMM labels are not used for accounting: \(controllers.count) memory controllers for \(SysfsSockets.count(sysfsRoot: configuration.sysfsRoot)) sockets, or locations other than channel and slot (labels still come with each ras:mc_event)")
             return
         }
         for d in edac.dimms {
             engine.setName(d.label, for: DimmKey(socket: d.controller, channel: d.location[0].index, dimm: d.location[1].index), at: now)
         }
-    }
-
-    /// Sockets: distinct physical_package_id values of the CPUs in sysfs.
-    func socketCount() -> Int {
-        let base = configuration.sysfsRoot + "/devices/system/cpu"
-        guard let dir = opendir(base) else { return 0 }
-        defer { closedir(dir) }
-        var packages = Set<String>()
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            guard name.hasPrefix("cpu"), name.dropFirst(3).allSatisfy(\.isNumber), name.count > 3 else { continue }
-            if let id = try? readWholeFile(base + "/" + name + "/topology/physical_package_id", limit: 64) {
-                packages.insert(String(Substring(id).trimmingCharacters()))
-            }
-        }
-        return packages.count
     }
 
     /// Takes a new configuration (SIGHUP): every count, bucket and page state stays.
@@ -205,8 +183,7 @@ public final class ErrorResponse: ClientReports {
                 }
                 if failure == nil { pageOfflineCounts[mode.rawValue, default: .init()].offlined += 1 }
                 else { pageOfflineCounts[mode.rawValue, default: .init()].failed += 1 }
-                changed = true
-                fields.append(("MCE_OFFLINE_RESULT", outcome))
+                    fields.append(("MCE_OFFLINE_RESULT", outcome))
                 if let d = record?.dimmName { fields.append(("DIMM", d)) }
                 post(.notice(priority: failure == nil ? 4 : 3,
                              message: failure == nil ? "Offlining page \(hex(address)) (\(mode.rawValue)): done"
@@ -251,14 +228,10 @@ public final class ErrorResponse: ClientReports {
         case .started(let pid):
             running[pid] = request
         case .refused(let reason):
-            triggerFailures += 1
             triggerCounts[request.key.rawValue, default: .init()].failed += 1
-            changed = true
             triggerEntry(request, exit: "not run: \(reason)", priority: 3)
         case .failed(_, let reason):
-            triggerFailures += 1
             triggerCounts[request.key.rawValue, default: .init()].failed += 1
-            changed = true
             triggerEntry(request, exit: "not run: \(reason)", priority: 3)
         }
     }
@@ -280,7 +253,6 @@ public final class ErrorResponse: ClientReports {
         let cpus = topology.cpusSharingCache(cpu: cache.cpu, level: cache.level, typeCode: cache.typeCode) ?? [cache.cpu]
         for cpu in cpus {
             let result = cpuOffliner.offline(cpu: cpu)
-            if result == .offlined { cpusOfflined += 1 }
             let ok = result == .offlined || result == .alreadyOffline
             post(.notice(priority: ok ? 2 : 3,
                          message: "Offlining CPU \(cpu) due to cache error threshold on CPU \(cache.cpu) (\(cache.levelName) \(cache.typeName)): \(result.message)",
@@ -314,12 +286,9 @@ public final class ErrorResponse: ClientReports {
         retiring.removeAll { $0.runningCount == 0 }
         for done in finished {
             guard let request = running.removeValue(forKey: done.pid) else { continue }
-            triggerRuns += 1
-            if !done.succeeded { triggerFailures += 1 }
             triggerCounts[request.key.rawValue, default: .init()].runs += 1
             if !done.succeeded { triggerCounts[request.key.rawValue, default: .init()].failed += 1 }
             if done.timedOut { triggerCounts[request.key.rawValue, default: .init()].timedOut += 1 }
-            changed = true
             triggerEntry(request, exit: done.message, priority: done.succeeded ? 5 : 3)
         }
         if let d = dirtySince, now >= d + ErrorResponse.stateWriteInterval { saveState() }
@@ -407,7 +376,7 @@ public final class ErrorResponse: ClientReports {
     public var statusSummary: String {
         let c = engine.counters
         let memory = c.dimms.values.reduce(into: (UInt64(0), UInt64(0))) { $0.0 += $1.corrected; $0.1 += $1.uncorrected }
-        return "\(memory.0) corrected and \(memory.1) uncorrected memory errors accounted, \(c.pagesOffline) pages offline, \(triggerRuns) triggers run"
+        return "\(memory.0) corrected and \(memory.1) uncorrected memory errors accounted, \(c.pagesOffline) pages offline, \(triggerCounts.values.reduce(0) { $0 + $1.runs }) triggers run"
     }
 }
 

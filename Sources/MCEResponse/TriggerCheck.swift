@@ -1,4 +1,5 @@
 import Glibc
+import MachineCheck
 
 /// Which start-up check a trigger key gets: upstream words the failure differently per module
 /// (config.c for the leaky-bucket triggers, yellow.c, bus.c, unknown.c, page.c).
@@ -72,5 +73,20 @@ extension TriggerRunner {
     static func checkedPath(trigger: String, directory: String?) -> String {
         guard let dir = directory, !trigger.hasPrefix("/") else { return trigger }
         return joinPath(dir, trigger)
+    }
+}
+
+extension TriggerCheckKind {
+    /// The start-up check upstream gives the trigger of each configuration key.
+    public init(_ key: TriggerKey) {
+        switch key {
+        case .cache: self = .cache
+        case .bus: self = .bus
+        case .iomca: self = .iomca
+        case .unknown: self = .unknown
+        case .preSoftOffline: self = .pageSoftPre
+        case .postSoftOffline: self = .pageSoftPost
+        case .dimmCE, .dimmUC, .socketCE, .socketUC, .page, .counterReplacement: self = .threshold
+        }
     }
 }

@@ -102,25 +102,13 @@ enum DaemonCommand {
         if let n = maxCorrErrCounters { r.settings.maxCorrErrCounters = n }
         for (key, path) in r.triggers {
             do {
-                try TriggerRunner.validate(trigger: path, directory: r.settings.triggerDirectory, kind: checkKind(key))
+                try TriggerRunner.validate(trigger: path, directory: r.settings.triggerDirectory, kind: TriggerCheckKind(key))
             } catch {
                 let line = config.entry(key.section, key.rawValue)?.line ?? 0
                 throw ConfigFile.ParseError(path: config.path, line: line, message: "\(key.qualifiedName): \(error)")
             }
         }
         return r
-    }
-
-    static func checkKind(_ key: TriggerKey) -> TriggerCheckKind {
-        switch key {
-        case .cache: return .cache
-        case .bus: return .bus
-        case .iomca: return .iomca
-        case .unknown: return .unknown
-        case .preSoftOffline: return .pageSoftPre
-        case .postSoftOffline: return .pageSoftPost
-        default: return .threshold
-        }
     }
 
     /// The client socket: systemd's (FileDescriptorName=client) or bound here; an empty
