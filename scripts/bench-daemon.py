@@ -69,6 +69,14 @@ try:
     time.sleep(5)
     s1 = switches(proc.pid)
     print(f"idle RSS:                  {rss_kb(proc.pid) / 1024:8.1f} MiB")
+    # What the RSS is made of: private memory, and clean file-backed pages of the binary and
+    # the libraries (shared with the page cache, dropped first under memory pressure).
+    parts = {}
+    with open(f"/proc/{proc.pid}/status") as f:
+        for line in f:
+            if line.startswith(("RssAnon", "RssFile")):
+                parts[line.split(":")[0]] = int(line.split()[1])
+    print(f"  of which private (RssAnon): {parts.get('RssAnon', 0) / 1024:6.1f} MiB, file-backed (RssFile): {parts.get('RssFile', 0) / 1024:.1f} MiB")
     print(f"idle wake-ups (5 s):       {(s1 - s0) / 5:8.1f} per second (context switches of all threads)")
 
     t0 = time.monotonic()

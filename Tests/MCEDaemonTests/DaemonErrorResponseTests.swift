@@ -316,4 +316,46 @@ final class DaemonErrorResponseTests: XCTestCase {
         d.signal(SIGTERM)
         XCTAssertEqual(d.wait(), 0, d.stderr)
     }
+
+    /// Where the kernel's own corrected-error collector runs (RAS_CEC: debugfs ras/cec), the
+    /// page action only accounts by default, so no page is offlined twice; the start says so.
+    func testActiveKernelCollectorTurnsSoftOfflineIntoAccounting() throws {
+        if let problem = Journald.ensureRunning() { XCTFail(problem); return }
+        let s = try makeSetup { baseConfig($0) + "[page]\nmemory-ce-threshold = 1 / 24h\nmemory-ce-action = soft\n" }
+        try FileManager.default.createDirectory(atPath: s.sys + "/kernel/debug/ras/cec", withIntermediateDirectories: true)
+        let d = try startDaemon(s, device: try records([0x9000_0000], in: s))
+        var pages = ""
+        for _ in 0..<100 where !pages.contains("90000000:") { pages = try client(s, "pages"); usleep(50_000) }
+        XCTAssertTrue(pages.contains("90000000: total 1 seen \"1 in 24h\" online triggered\n"), pages)
+        XCTAssertEqual(try String(contentsOfFile: s.softOffline, encoding: .utf8), "", "nothing offlined by the daemon")
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(), 0, d.stderr)
+        let messages = try DaemonJournald.entries(pid: d.pid, marker: s.dir, count: 1).compactMap { $0["MESSAGE"] as? String }
+        XCTAssertTrue(messages.contains { $0.hasPrefix("the kernel's corrected-error collector is active (\(s.sys)/kernel/debug/ras/cec present): memory-ce-action soft becomes account") }, "\(messages)")
+    }
+
+    /// `filter-memory-errors = yes`: corrected memory errors are counted but not journaled;
+    /// an uncorrected one always is.
+    func testFilterMemoryErrorsKeepsCorrectedOnesOutOfTheJournalButCountsThem() throws {
+        if let problem = Journald.ensureRunning() { XCTFail(problem); return }
+        let s = try makeSetup { "filter-memory-errors = yes\n" + baseConfig($0) }
+        let corrected = try records([0xa000_0000, 0xa000_1000], in: s)
+        var uc = MachineCheckRecord()
+        uc.status = 0xb400_0000_0000_0090; uc.addr = 0xa000_2000   // VAL UC EN ADDRV, memory read
+        uc.bank = 8; uc.cpuvendor = 0; uc.cpuid = 0x106a5; uc.mcgcap = 0x1000c09; uc.time = 1_700_000_010; uc.finished = 1
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: corrected))
+        bytes.append(contentsOf: uc.bytes())
+        try bytes.write(to: URL(fileURLWithPath: corrected))
+        let d = try startDaemon(s, device: corrected)
+        let ucEntries = try entries(d, s, id: "1bd5dc41140e4e6b8756ed568c5f39d2", count: 1)
+        XCTAssertEqual(ucEntries.count, 1, d.stderr)
+        var dump = ""
+        for _ in 0..<100 where !dump.contains("uncorrected") { dump = try client(s, "dump"); usleep(50_000) }
+        XCTAssertTrue(dump.contains("SOCKET 0 CHANNEL 0 DIMM any\ncorrected memory errors:\n\t2 total\nuncorrected memory errors:\n\t1 total\n"), dump)
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(), 0, d.stderr)
+        let all = try DaemonJournald.entries(pid: d.pid, marker: s.dir, count: 1)
+        XCTAssertEqual(all.filter { $0["MESSAGE_ID"] as? String == "19b8d76f99044599b3477385cb5fb56c" }.count, 0,
+                       "corrected memory errors are not journaled")
+    }
 }
