@@ -2,44 +2,76 @@
 """Daemon benchmark (issue 3 item 8). Prints: time from start to READY=1, idle RSS, wake-ups
 per second while idle (no watchdog), sustained records/s from a tracefs FIFO into journald, and
 the rate of a plain sd_journal_sendv loop on the same machine (the limit).
-Usage: bench-daemon.py MCELOG MCELOG_BENCH [RECORDS]"""
-import os, shutil, socket, subprocess, sys, tempfile, time
+
+journald's own speed drifts while its file grows, so the throughput is measured in ROUNDS
+daemon runs, each between two loop runs, and every daemon run is compared with the mean of the
+loop runs either side; the median of those ratios is the figure.
+Usage: bench-daemon.py MCELOG MCELOG_BENCH [RECORDS [ROUNDS]]"""
+import os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
 mcelog, bench = sys.argv[1], sys.argv[2]
 repeats = max(1, int(sys.argv[3]) // 67) if len(sys.argv) > 3 else 600
+rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 capture = os.path.join(root, "Tests/Fixtures/tracefs/debian-6.1")
 if not os.path.exists("/run/systemd/journal/socket"):
     sys.exit("no journald running (/run/systemd/journal/socket); start /lib/systemd/systemd-journald")
+records = 67 * repeats
 
-work = tempfile.mkdtemp(prefix="mcelog-bench-")
-try:
-    shutil.copytree(capture, os.path.join(work, "t"))
-    t = os.path.join(work, "t")
+
+def switches(pid):
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/status") as f:
+            for line in f:
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    total += int(line.split()[1])
+    return total
+
+
+def status_kb(pid):
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS", "VmHWM", "RssAnon", "RssFile")):
+                fields[line.split(":")[0]] = int(line.split()[1])
+    return fields
+
+
+def plain_loop():
+    out = subprocess.run([bench, "journal-loop", str(records)], capture_output=True, text=True, check=True).stdout
+    return float(out.split("=")[1].split()[0]), out.strip()
+
+
+def daemon_run(work, index, report_idle):
+    """Starts the daemon on a FIFO, optionally reports start-up and idle figures, then writes the
+    records and returns (records/s, lost, exit status, last STATUS=)."""
+    t = os.path.join(work, f"t{index}")
+    shutil.copytree(capture, t)
     pipe = os.path.join(t, "instances/mcelog/per_cpu/cpu0/trace_pipe_raw")
     with open(pipe, "rb") as f:
         pages = f.read()
     os.unlink(pipe)
     os.mkfifo(pipe)
-    records = 67 * repeats
-
-    notify_path = os.path.join(work, "notify")
+    notify_path = os.path.join(work, f"notify{index}")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sock.bind(notify_path)
+    config = os.path.join(work, f"mcelog{index}.conf")
+    with open(config, "w") as f:  # a private client socket, so a running mcelog does not interfere
+        f.write(f"[server]\nsocket-path = {work}/client{index}\n")
     env = dict(os.environ, NOTIFY_SOCKET=notify_path)
     env.pop("WATCHDOG_USEC", None)
     start = time.monotonic()
-    proc = subprocess.Popen([mcelog, "--daemon", "--foreground", "--tracefs", t, "--num-errors", str(records),
-                             "--logfile", os.path.join(work, "fallback.log")], env=env)
+    proc = subprocess.Popen([mcelog, "--daemon", "--foreground", "--config-file", config, "--tracefs", t,
+                             "--num-errors", str(records), "--logfile", os.path.join(work, "fallback.log")],
+                            env=env)
     sock.settimeout(10)
     ready = None
     while ready is None:
-        msg = sock.recv(4096).decode()
-        if "READY=1" in msg.split("\n"):
+        if "READY=1" in sock.recv(4096).decode().split("\n"):
             ready = time.monotonic() - start
-    print(f"start to READY=1:          {ready * 1000:8.1f} ms")
-    import threading
     statuses = []
+
     def drain_notify():  # as systemd does: keep reading the notify socket
         sock.settimeout(None)
         while True:
@@ -48,54 +80,61 @@ try:
             except OSError:
                 return
     threading.Thread(target=drain_notify, daemon=True).start()
+    if report_idle:
+        print(f"start to READY=1:          {ready * 1000:8.1f} ms")
+        time.sleep(1)
+        s0 = switches(proc.pid)
+        time.sleep(5)
+        s1 = switches(proc.pid)
+        kb = status_kb(proc.pid)
+        print(f"idle RSS:                  {kb['VmRSS'] / 1024:8.1f} MiB")
+        # Private memory, and clean file-backed pages of the binary and the libraries (shared
+        # with the page cache, dropped first under memory pressure).
+        print(f"  of which private (RssAnon): {kb.get('RssAnon', 0) / 1024:6.1f} MiB, "
+              f"file-backed (RssFile): {kb.get('RssFile', 0) / 1024:.1f} MiB")
+        print(f"idle wake-ups (5 s):       {(s1 - s0) / 5:8.1f} per second (context switches of all threads)")
+    peak = [0]
 
-    def switches(pid):
-        total = 0
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/status") as f:
-                for line in f:
-                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                        total += int(line.split()[1])
-        return total
-
-    def rss_kb(pid):
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS"):
-                    return int(line.split()[1])
-
-    time.sleep(1)
-    s0 = switches(proc.pid)
-    time.sleep(5)
-    s1 = switches(proc.pid)
-    print(f"idle RSS:                  {rss_kb(proc.pid) / 1024:8.1f} MiB")
-    # What the RSS is made of: private memory, and clean file-backed pages of the binary and
-    # the libraries (shared with the page cache, dropped first under memory pressure).
-    parts = {}
-    with open(f"/proc/{proc.pid}/status") as f:
-        for line in f:
-            if line.startswith(("RssAnon", "RssFile")):
-                parts[line.split(":")[0]] = int(line.split()[1])
-    print(f"  of which private (RssAnon): {parts.get('RssAnon', 0) / 1024:6.1f} MiB, file-backed (RssFile): {parts.get('RssFile', 0) / 1024:.1f} MiB")
-    print(f"idle wake-ups (5 s):       {(s1 - s0) / 5:8.1f} per second (context switches of all threads)")
-
+    def watch_peak():  # VmHWM belongs to the daemon's own address space (ru_maxrss would carry
+        while True:    # the forking parent's figure across exec)
+            try:
+                peak[0] = max(peak[0], status_kb(proc.pid).get("VmHWM", 0))
+            except (OSError, ValueError):
+                return
+            time.sleep(0.01)
+    watcher = threading.Thread(target=watch_peak, daemon=True)
+    watcher.start()
     t0 = time.monotonic()
     with open(pipe, "wb") as w:
         for _ in range(repeats):
             w.write(pages)
     proc.wait(timeout=600)
     elapsed = time.monotonic() - t0
+    watcher.join()
+    sock.close()
     subprocess.run(["journalctl", "--sync"], capture_output=True)
-    stored = sum(1 for line in subprocess.run(["journalctl", "-o", "json", f"_PID={proc.pid}"], capture_output=True,
-                                              text=True).stdout.splitlines() if '"MCE_STATUS"' in line)
-    lost = records - stored
-    rate = stored / elapsed
-    print(f"daemon, FIFO -> journald:  {stored} of {records} records journaled in {elapsed * 1000:.0f} ms = {rate:,.0f} records/s, {lost} lost (exit {proc.returncode})")
-    out = subprocess.run([bench, "journal-loop", str(records)], capture_output=True, text=True, check=True).stdout
-    print(out.strip())
-    loop = float(out.split("=")[1].split()[0])
-    print(f"daemon / plain loop:       {100 * rate / loop:8.1f} %")
-    if statuses:
-        print("last STATUS=:              " + [m for m in statuses if "STATUS=" in m][-1].split("STATUS=")[1].split("\n")[0])
+    with subprocess.Popen(["journalctl", "-o", "json", f"_PID={proc.pid}"], stdout=subprocess.PIPE, text=True) as jc:
+        stored = sum(1 for line in jc.stdout if '"MCE_STATUS"' in line)
+    last = [m for m in statuses if "STATUS=" in m]
+    return (stored / elapsed, records - stored, proc.returncode, peak[0],
+            last[-1].split("STATUS=")[1].split("\n")[0] if last else "")
+
+
+work = tempfile.mkdtemp(prefix="mcelog-bench-")
+try:
+    loops = [plain_loop()[0]]
+    ratios = []
+    for index in range(rounds):
+        rate, lost, status, peak, last = daemon_run(work, index, report_idle=index == 0)
+        loop, text = plain_loop()
+        loops.append(loop)
+        limit = (loops[-2] + loops[-1]) / 2
+        ratios.append(100 * rate / limit)
+        print(f"round {index + 1}: daemon, FIFO -> journald: {records} records, {rate:,.0f} records/s, {lost} lost "
+              f"(exit {status}, peak RSS {peak / 1024:.1f} MiB); plain loop either side {loops[-2]:,.0f} / {loops[-1]:,.0f} entries/s; "
+              f"daemon / loop {ratios[-1]:.1f} %")
+    print(f"daemon / plain loop:       {statistics.median(ratios):8.1f} % (median of "
+          f"{', '.join(f'{r:.1f}' for r in ratios)})")
+    print("last STATUS=:              " + last)
 finally:
     shutil.rmtree(work, ignore_errors=True)

@@ -71,6 +71,16 @@ if command -v dpkg-shlibdeps >/dev/null; then
     computed=$(cd "$work/shlibs" && dpkg-shlibdeps -O "-e$root/usr/sbin/mcelog" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
     [ -n "$computed" ] && depends=$computed
 fi
+# Packed relative relocations (the release link, see Makefile) need glibc 2.36's loader; the
+# binary asks for GLIBC_ABI_DT_RELR, which dpkg-shlibdeps does not turn into a version.
+if readelf -dW "$root/usr/sbin/mcelog" 2>/dev/null | grep -q '(RELR)'; then
+    libc=$(printf '%s\n' "$depends" | tr ',' '\n' | sed -n 's/^ *libc6 (>= \(.*\))$/\1/p')
+    if [ -z "$libc" ]; then
+        depends="libc6 (>= 2.36), $depends"
+    elif dpkg --compare-versions "$libc" lt 2.36; then
+        depends=$(printf '%s\n' "$depends" | sed "s/libc6 (>= $libc)/libc6 (>= 2.36)/")
+    fi
+fi
 
 install -d -m 0755 "$root/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)

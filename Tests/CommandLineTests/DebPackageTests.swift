@@ -87,6 +87,26 @@ final class DebPackageTests: XCTestCase {
         }
     }
 
+    /// The release binary is linked with packed relative relocations (DT_RELR), which only
+    /// glibc 2.36's loader applies; dpkg-shlibdeps does not see that, so the script raises the
+    /// libc6 version itself. A small program linked the same way stands in for the release build.
+    func testPackedRelocationsRaiseTheLibcDependencyTo236() throws {
+        let dir = try scratch()
+        let program = dir + "/relr"
+        let link = try sh("""
+            printf 'static const char *names[] = {"a", "b"};\\nint main(int c, char **v) { (void)v; return names[c & 1][0]; }\\n' |
+              clang -x c - -O1 -fPIE -pie -fuse-ld=lld -Wl,-z,pack-relative-relocs -o "$OUT" && readelf -dW "$OUT"
+            """, env: ["OUT": program])
+        XCTAssertEqual(link.status, 0, link.out)
+        XCTAssertTrue(link.out.contains("(RELR)"), "the stand-in has packed relocations: \(link.out)")
+        let r = try sh("scripts/build-deb.sh \"$BIN\"", env: ["OUT_DIR": dir, "DEB_COMPRESS": "none", "BIN": program])
+        XCTAssertEqual(r.status, 0, r.out)
+        let deb = try XCTUnwrap(r.out.split(separator: "\n").last.map(String.init))
+        let depends = try sh("dpkg-deb -f \"$DEB\" Depends", env: ["DEB": deb])
+        XCTAssertTrue(depends.out.contains("libc6 (>= 2.36)"), depends.out)
+        XCTAssertEqual(depends.out.components(separatedBy: "libc6").count, 2, "one libc6 dependency: \(depends.out)")
+    }
+
     func testControlDataConffilesAndMaintainerScripts() throws {
         let dir = try scratch()
         let deb = try buildPackage(dir)
