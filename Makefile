@@ -31,7 +31,7 @@ RELEASE_LINK = -Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=
 release: setup
 	mkdir -p .build-release/static-c++
 	if [ -f "$(STATIC_CXX)" ]; then ln -sf "$(STATIC_CXX)" .build-release/static-c++/libstdc++.a; fi
-	# SwiftPM does not know the order file: a newer one must relink.
+	@# SwiftPM does not know the order file: a newer one must relink.
 	if [ scripts/mcelog.order -nt $(RELEASE_BIN) ]; then rm -f "$$(readlink -f $(RELEASE_BIN))"; fi
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release $(RELEASE_LINK) $(BUILD_FLAGS)
 
