@@ -7,13 +7,12 @@ journald's own speed drifts while its file grows, so the throughput is measured 
 daemon runs, each between two loop runs, and every daemon run is compared with the mean of the
 loop runs either side; the median of those ratios is the figure.
 Usage: bench-daemon.py MCELOG MCELOG_BENCH [RECORDS [ROUNDS]]"""
-import os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
+import os, shutil, statistics, subprocess, sys, tempfile, threading, time
+from fifodaemon import FifoDaemon
 
 mcelog, bench = sys.argv[1], sys.argv[2]
 repeats = max(1, int(sys.argv[3]) // 67) if len(sys.argv) > 3 else 600
 rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-capture = os.path.join(root, "Tests/Fixtures/tracefs/debian-6.1")
 if not os.path.exists("/run/systemd/journal/socket"):
     sys.exit("no journald running (/run/systemd/journal/socket); start /lib/systemd/systemd-journald")
 records = 67 * repeats
@@ -38,6 +37,21 @@ def status_kb(pid):
     return fields
 
 
+def resident_by_mapping(pid):
+    """Resident KB per file and permission (binary code, each library, heap...), largest first:
+    where the idle RSS goes."""
+    totals, current = {}, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            parts = line.split()
+            if not parts[0].endswith(":"):  # a mapping's header: range perms offset dev inode [path]
+                path = os.path.basename(parts[5]) if len(parts) > 5 else "[anon]"
+                current = f"{path} {parts[1][:3]}"
+            elif parts[0] == "Rss:":
+                totals[current] = totals.get(current, 0) + int(parts[1])
+    return sorted(((name, kb) for name, kb in totals.items() if kb), key=lambda item: -item[1])
+
+
 def plain_loop():
     out = subprocess.run([bench, "journal-loop", str(records)], capture_output=True, text=True, check=True).stdout
     return float(out.split("=")[1].split()[0]), out.strip()
@@ -46,30 +60,9 @@ def plain_loop():
 def daemon_run(work, index, report_idle):
     """Starts the daemon on a FIFO, optionally reports start-up and idle figures, then writes the
     records and returns (records/s, lost, exit status, last STATUS=)."""
-    t = os.path.join(work, f"t{index}")
-    shutil.copytree(capture, t)
-    pipe = os.path.join(t, "instances/mcelog/per_cpu/cpu0/trace_pipe_raw")
-    with open(pipe, "rb") as f:
-        pages = f.read()
-    os.unlink(pipe)
-    os.mkfifo(pipe)
-    notify_path = os.path.join(work, f"notify{index}")
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(notify_path)
-    config = os.path.join(work, f"mcelog{index}.conf")
-    with open(config, "w") as f:  # a private client socket, so a running mcelog does not interfere
-        f.write(f"[server]\nsocket-path = {work}/client{index}\n")
-    env = dict(os.environ, NOTIFY_SOCKET=notify_path)
-    env.pop("WATCHDOG_USEC", None)
-    start = time.monotonic()
-    proc = subprocess.Popen([mcelog, "--daemon", "--foreground", "--config-file", config, "--tracefs", t,
-                             "--num-errors", str(records), "--logfile", os.path.join(work, "fallback.log")],
-                            env=env)
-    sock.settimeout(10)
-    ready = None
-    while ready is None:
-        if "READY=1" in sock.recv(4096).decode().split("\n"):
-            ready = time.monotonic() - start
+    daemon = FifoDaemon(mcelog, work, f"run{index}", extra=["--num-errors", str(records)])
+    proc, sock = daemon.proc, daemon.notify
+    ready = daemon.wait_for("READY=1")
     statuses = []
 
     def drain_notify():  # as systemd does: keep reading the notify socket
@@ -92,6 +85,7 @@ def daemon_run(work, index, report_idle):
         # with the page cache, dropped first under memory pressure).
         print(f"  of which private (RssAnon): {kb.get('RssAnon', 0) / 1024:6.1f} MiB, "
               f"file-backed (RssFile): {kb.get('RssFile', 0) / 1024:.1f} MiB")
+        print("  by mapping (KB resident): " + ", ".join(f"{name} {kb}" for name, kb in resident_by_mapping(proc.pid)[:8]))
         print(f"idle wake-ups (5 s):       {(s1 - s0) / 5:8.1f} per second (context switches of all threads)")
     peak = [0]
 
@@ -105,9 +99,9 @@ def daemon_run(work, index, report_idle):
     watcher = threading.Thread(target=watch_peak, daemon=True)
     watcher.start()
     t0 = time.monotonic()
-    with open(pipe, "wb") as w:
+    with open(daemon.pipe, "wb") as w:
         for _ in range(repeats):
-            w.write(pages)
+            w.write(daemon.pages)
     proc.wait(timeout=600)
     elapsed = time.monotonic() - t0
     watcher.join()

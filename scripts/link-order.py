@@ -9,51 +9,26 @@ later build are skipped by the linker (--no-warn-symbol-ordering), so a stale li
 memory, never correctness; regenerate it with `make link-order` after larger changes.
 
 Needs valgrind (callgrind). Usage: link-order.py MCELOG [OUTPUT]"""
-import os, shutil, signal, socket, subprocess, sys, tempfile, time
+import os, shutil, signal, subprocess, sys, tempfile, time
+from fifodaemon import FifoDaemon
 
 mcelog = os.path.abspath(sys.argv[1])
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-output = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, "scripts/mcelog.order")
-capture = os.path.join(root, "Tests/Fixtures/tracefs/debian-6.1")
+output = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "mcelog.order")
 
 
 def profile(work, name, workload):
-    """Runs the daemon under callgrind with the capture's sub-buffers behind a FIFO; returns the
-    functions of the binary that ran, in first-seen order of callgrind's output."""
-    t = os.path.join(work, name)
-    shutil.copytree(capture, t)
-    pipe = os.path.join(t, "instances/mcelog/per_cpu/cpu0/trace_pipe_raw")
-    with open(pipe, "rb") as f:
-        pages = f.read()
-    os.unlink(pipe)
-    os.mkfifo(pipe)
-    config = os.path.join(work, name + ".conf")
-    client = os.path.join(work, name + ".sock")
-    with open(config, "w") as f:
-        f.write(f"[server]\nsocket-path = {client}\n[global]\nstate-directory = {work}/{name}.state\n")
-    notify = os.path.join(work, name + ".notify")
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(notify)
-    sock.settimeout(120)
+    """Runs the daemon under callgrind and the workload against it; returns the functions of the
+    binary that ran, in first-seen order of callgrind's output."""
     out = os.path.join(work, name + ".callgrind")
-    env = dict(os.environ, NOTIFY_SOCKET=notify)
-    env.pop("WATCHDOG_USEC", None)
-    proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
-                             "--compress-pos=no", f"--callgrind-out-file={out}", mcelog, "--daemon",
-                             "--foreground", "--config-file", config, "--tracefs", t,
-                             "--logfile", os.path.join(work, name + ".log")],
-                            env=env, stderr=subprocess.DEVNULL)
-
-    def wait_for(word):
-        while word not in sock.recv(4096).decode().split("\n"):
-            pass
-
-    wait_for("READY=1")
+    daemon = FifoDaemon(mcelog, work, name, config=f"[global]\nstate-directory = {work}/{name}.state\n",
+                        prefix=["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
+                                "--compress-pos=no", f"--callgrind-out-file={out}"], stderr=subprocess.DEVNULL)
+    daemon.wait_for("READY=1", timeout=120)
     time.sleep(1)  # idle
-    workload(pages, pipe, config, proc, wait_for)
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=120)
-    sock.close()
+    workload(daemon)
+    daemon.proc.send_signal(signal.SIGTERM)
+    daemon.proc.wait(timeout=120)
+    daemon.notify.close()
     names, current = [], None
     with open(out) as f:
         for line in f:
@@ -64,20 +39,20 @@ def profile(work, name, workload):
     return names
 
 
-def idle(pages, pipe, config, proc, wait_for):
+def idle(daemon):
     pass
 
 
-def records_and_clients(pages, pipe, config, proc, wait_for):
-    with open(pipe, "wb") as w:
-        w.write(pages)
+def records_and_clients(daemon):
+    with open(daemon.pipe, "wb") as w:
+        w.write(daemon.pages)
     time.sleep(3)
     for command in (["--ping"], ["--client"], ["--client", "--json"]):
-        done = subprocess.run([mcelog, "--config-file", config] + command, capture_output=True, timeout=120)
+        done = subprocess.run([mcelog, "--config-file", daemon.config] + command, capture_output=True, timeout=120)
         if done.returncode != 0:
             sys.exit(f"mcelog {' '.join(command)} failed under callgrind: {done.stderr.decode().strip()}")
-    proc.send_signal(signal.SIGHUP)
-    wait_for("READY=1")
+    daemon.proc.send_signal(signal.SIGHUP)
+    daemon.wait_for("READY=1", timeout=120)
 
 
 mcelog_real = os.path.realpath(mcelog)
@@ -96,4 +71,11 @@ with open(output, "w") as f:
     f.write("# Link order of the release binary: functions the daemon runs from start to idle first,\n"
             "# then those of records, client commands and reload. Written by scripts/link-order.py.\n")
     f.write("\n".join(order) + "\n")
-print(f"{output}: {len(order)} functions ({len(set(first))} run from start to idle)")
+sizes = {}  # symbol -> bytes of code, to say how little of the binary the daemon runs
+for line in subprocess.run(["nm", "-S", mcelog_real], capture_output=True, text=True).stdout.splitlines():
+    parts = line.split()
+    if len(parts) == 4 and parts[2] in "tTwW":
+        sizes.setdefault(parts[3], int(parts[1], 16))
+idle_set = set(first)
+print(f"{output}: {len(order)} functions, {sum(sizes.get(n, 0) for n in order) // 1024} KB of code; "
+      f"{len(idle_set)} of them, {sum(sizes.get(n, 0) for n in idle_set) // 1024} KB, run from start to idle")

@@ -13,19 +13,13 @@ final class DaemonFallbackTests: XCTestCase {
         if let why = DaemonJournald.ensureRunning() { throw CaptureError("journald needed: \(why)") }
     }
 
-    func emptyConfig(_ capture: CaptureCopy) -> String {
-        let path = capture.root + "/mcelog.conf"
-        _ = FileManager.default.createFile(atPath: path, contents: Data())
-        return path
-    }
-
     func testWithoutJournaldEveryRecordGoesToTheLogFileAsUpstreamText() throws {
         for name in ["debian-6.1", "debian-6.12"] {
             let capture = try CaptureCopy(name, in: self)
             let injected = try capture.injected()
             let log = capture.root + "/mcelog.log"
             let d = try DaemonProcess(["--daemon", "--foreground", "--tracefs", capture.root, "--num-errors", "67",
-                                       "--logfile", log, "--config-file", emptyConfig(capture)],
+                                       "--logfile", log, "--config-file", capture.emptyConfig()],
                                       wrapper: HiddenJournal.wrapper, in: self)
             try d.start()
             XCTAssertEqual(d.wait(seconds: 20), 0, "\(name): stderr: \(d.stderr)")
@@ -49,7 +43,7 @@ final class DaemonFallbackTests: XCTestCase {
         let notify = try NotifyReceiver(in: self)
         let log = capture.root + "/mcelog.log"
         let d = try DaemonProcess(["--daemon", "--foreground", "--tracefs", capture.root,
-                                   "--logfile", log, "--config-file", emptyConfig(capture)],
+                                   "--logfile", log, "--config-file", capture.emptyConfig()],
                                   environment: ["NOTIFY_SOCKET": notify.path], wrapper: HiddenJournal.wrapper, in: self)
         try d.start()
         XCTAssertNotNil(notify.receive(until: { $0.lines.contains("READY=1") }, seconds: 10).last, d.stderr)
@@ -94,7 +88,7 @@ final class DaemonFallbackTests: XCTestCase {
         let notify = try NotifyReceiver(in: self)
         let log = capture.root + "/mcelog.log"
         let d = try DaemonProcess(["--daemon", "--foreground", "--tracefs", capture.root,
-                                   "--logfile", log, "--config-file", emptyConfig(capture)],
+                                   "--logfile", log, "--config-file", capture.emptyConfig()],
                                   environment: ["NOTIFY_SOCKET": notify.path], wrapper: HiddenJournal.wrapper, in: self)
         try d.start()
         XCTAssertNotNil(notify.receive(until: { $0.lines.contains("READY=1") }, seconds: 10).last, d.stderr)
@@ -152,8 +146,7 @@ final class DaemonFIFOTests: XCTestCase {
         let raw = try capture.rawBytes()
         try capture.replacePipeWithFIFO()
         let notify = try NotifyReceiver(in: self)
-        let config = capture.root + "/mcelog.conf"
-        _ = FileManager.default.createFile(atPath: config, contents: Data())
+        let config = capture.emptyConfig()
         let d = try DaemonProcess(["--daemon", "--foreground", "--tracefs", capture.root,
                                    "--logfile", capture.root + "/mcelog.log", "--config-file", config],
                                   environment: ["NOTIFY_SOCKET": notify.path], in: self)

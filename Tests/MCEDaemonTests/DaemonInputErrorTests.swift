@@ -32,8 +32,7 @@ final class DaemonInputErrorTests: XCTestCase {
             try capture.writeRaw(raw)
 
             let notify = try NotifyReceiver(in: self)
-            let config = capture.root + "/mcelog.conf"
-            _ = FileManager.default.createFile(atPath: config, contents: Data())
+            let config = capture.emptyConfig()
             let d = try DaemonProcess(["--daemon", "--foreground", "--tracefs", capture.root,
                                        "--logfile", capture.root + "/mcelog.log", "--config-file", config],
                                       environment: ["NOTIFY_SOCKET": notify.path], in: self)

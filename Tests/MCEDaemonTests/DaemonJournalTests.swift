@@ -8,8 +8,7 @@ import TestSupport
 final class DaemonJournalTests: XCTestCase {
     /// Runs the daemon to `--num-errors 67` and returns its journal entries.
     func runDaemon(on capture: CaptureCopy) throws -> (DaemonProcess, [[String: Any]]) {
-        let config = capture.root + "/mcelog.conf"
-        _ = FileManager.default.createFile(atPath: config, contents: Data())
+        let config = capture.emptyConfig()
         let d = try DaemonProcess(["--daemon", "--foreground", "--tracefs", capture.root, "--num-errors", "67",
                                    "--logfile", capture.root + "/mcelog.log", "--config-file", config], in: self)
         try d.start()

@@ -17,8 +17,7 @@ final class DaemonNotifyTests: XCTestCase {
     func start(config: String? = nil, environment: [String: String] = [:]) throws -> Started {
         let capture = try CaptureCopy("debian-6.12", in: self)
         let notify = try NotifyReceiver(in: self)
-        let configPath = config ?? capture.root + "/mcelog.conf"
-        if config == nil { _ = FileManager.default.createFile(atPath: configPath, contents: Data()) }
+        let configPath = config ?? capture.emptyConfig()
         var env = environment
         env["NOTIFY_SOCKET"] = notify.path
         let d = try DaemonProcess(["--daemon", "--foreground", "--tracefs", capture.root,

@@ -73,6 +73,13 @@ struct CaptureCopy {
     var rawPipe: String { root + "/instances/mcelog/per_cpu/cpu0/trace_pipe_raw" }
     var recordFormat: String { root + "/instances/mcelog/events/mce/mce_record/format" }
 
+    /// An empty mcelog.conf beside the capture, so the host's /etc/mcelog/mcelog.conf never counts.
+    func emptyConfig() -> String {
+        let path = root + "/mcelog.conf"
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+        return path
+    }
+
     init(_ name: String, in test: XCTestCase) throws {
         self.name = name
         root = NSTemporaryDirectory() + "mcelog-daemon-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))"
