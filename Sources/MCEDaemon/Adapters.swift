@@ -6,8 +6,7 @@ public struct JournalSink: StructuredSink {
     public let writer: JournalWriter
     public init(socketPath: String = JournalWriter.defaultSocketPath) { writer = JournalWriter(socketPath: socketPath) }
 
-    public func isAvailable() -> Bool { JournalWriter.isJournalAvailable(socketPath: writer.socketPath) }
-
+    /// False when journald's socket is absent (one stat, in `JournalWriter.send`) or the send failed.
     public func send(_ item: Outgoing) -> Bool {
         writer.send(JournalSink.entry(for: item)) == .sent
     }

@@ -5,8 +5,7 @@ import MCEIO
 /// Where structured entries go (the journal); the daemon falls back to the text log when
 /// it is unavailable or a send fails.
 public protocol StructuredSink: Sendable {
-    func isAvailable() -> Bool
-    /// Sends one item; false when it did not reach the journal.
+    /// Sends one item; false when it did not reach the journal (absent or refused).
     func send(_ item: Outgoing) -> Bool
 }
 
@@ -70,8 +69,9 @@ public final class Daemon: @unchecked Sendable {
     public var serverPathToRemove: String?
     /// Accounting, triggers and offlining (daemon mode).
     public var response: ErrorResponse?
-    /// node_exporter textfile (`[metrics] textfile`), rewritten after changes.
-    public var metricsTextfile: String?
+    /// node_exporter textfile (`[metrics] textfile`), rewritten after changes: the daemon's
+    /// (a one-shot run has no response and never overwrites it), and as a reload set it.
+    var metricsTextfile: String? { response?.configuration.metricsTextfile }
     public var version: String?
     /// Reader-thread counts for the metrics: records by class, losses by source.
     var recordCounts: [MetricsSnapshot.RecordKey: UInt64] = [:]
@@ -160,7 +160,7 @@ public final class Daemon: @unchecked Sendable {
     /// Journal first; the text log when journald is absent or refuses the entry. False when
     /// neither took it.
     func deliver(_ item: Outgoing) -> Bool {
-        if let sink, sink.isAvailable(), sink.send(item) {
+        if let sink, sink.send(item) {
             count { $0.journalEntries += 1 }
             return true
         }
@@ -337,6 +337,7 @@ public final class Daemon: @unchecked Sendable {
                             queue.push(.notice(priority: 3, message: "configuration reload failed, keeping the previous configuration: \(failure)",
                                                            id: .configReloadFailed, fields: [("MCE_CONFIG", configPath), ("MCE_CONFIG_ERROR", failure)]))
                         }
+                        markMetricsDirty()   // the textfile may have moved
                         notifier.notify("READY=1\nSTATUS=\(statusText(source))")
                     case .child: break
                     }
@@ -376,9 +377,10 @@ public final class Daemon: @unchecked Sendable {
         switch event {
         case .record(var r):
             if r.time == 0 { r.time = UInt64(max(0, Glibc.time(nil))) }
-            let (decoded, warnings) = pipeline.decode(r, source: source.name)
+            let (kept, warnings) = pipeline.decode(r)
             for w in warnings { diagnostics(w) }
             count { $0.records += 1 }
+            guard let decoded = kept else { return }
             let key = MetricsSnapshot.RecordKey(severity: decoded.facts.severity.name, kind: decoded.facts.kind.rawValue,
                                                 socket: decoded.record.carries(fieldAt: RecordOffset.socketid) ? Int(decoded.record.socketid) : nil,
                                                 bank: Int(decoded.record.bank))
@@ -388,8 +390,7 @@ public final class Daemon: @unchecked Sendable {
             if record.dimmName == nil, let name = response?.dimmName(for: record.record, facts: record.facts) { record.dimmName = name }
             if settings.printText { try? FileDescriptor.standardOutput.writeAll(record.text.bytes) }
             if settings.printJSON {
-                let entry = JournalEntry.machineCheck(record.record, facts: record.facts, decoded: record.text, dimmName: record.dimmName)
-                try? FileDescriptor.standardOutput.writeAll(JSONWriter.jsonLine(entry))
+                try? FileDescriptor.standardOutput.writeAll(JSONWriter.jsonLine(JournalSink.entry(for: .record(record))))
             }
             if response?.shouldLog(record.facts) ?? true { queue.push(.record(record)) }
             // After the record's own entry, so the journal reads cause before action.

@@ -9,8 +9,6 @@ public struct DecodedRecord: Sendable {
     public var text: TextBuffer
     /// DIMM name where known (EDAC label, then SMBIOS).
     public var dimmName: String?
-    /// Which interface delivered it (tracefs, /dev/mcelog, file).
-    public var source: String
 }
 
 /// What the sender thread handles, in order.
@@ -28,20 +26,26 @@ public enum Outgoing: Sendable {
 public struct RecordPipeline: Sendable {
     public var tracker: CPUTypeTracker
     public var formatter: RecordFormatter
+    /// Drop what upstream's device mode drops as known noise (`--filter`, the default;
+    /// `--no-filter` keeps it): K8 GART errors.
+    public var filter: Bool
     var labels: [(page: UInt64, label: String)] = []
 
-    public init(forced: CPUType?, hostType: CPUType, formatter: RecordFormatter) {
+    public init(forced: CPUType?, hostType: CPUType, formatter: RecordFormatter, filter: Bool = true) {
         tracker = CPUTypeTracker(forced: forced, initial: hostType)
         self.formatter = formatter
+        self.filter = filter
     }
 
-    /// Returns the decoded record plus warnings about CPU identification.
-    public mutating func decode(_ record: MachineCheckRecord, source: String) -> (DecodedRecord, [String]) {
+    /// Returns the decoded record, or nil for filtered noise, plus warnings about CPU
+    /// identification.
+    public mutating func decode(_ record: MachineCheckRecord) -> (DecodedRecord?, [String]) {
         let warnings = tracker.observe(record)
+        if filter && DeviceFilter.isBogus(record, cpuType: tracker.current) { return (nil, warnings) }
         var text = TextBuffer(capacity: 768)
-        text.line("Hardware event. This is not a software error.")
+        text.line(RecordFormatter.disclaimer)
         let facts = formatter.format(record, cpuType: tracker.current, into: &text)
-        return (DecodedRecord(record: record, facts: facts, text: text, dimmName: label(for: facts), source: source), warnings)
+        return (DecodedRecord(record: record, facts: facts, text: text, dimmName: label(for: facts)), warnings)
     }
 }
 

@@ -22,7 +22,7 @@ record.status = 0x9c00004000010093; record.misc = 0x8c; record.addr = 0x2000000;
 record.cpuid = 0x106a3; record.mcgcap = 0x100010a; record.time = 1_795_839_000; record.finished = 1
 record.tsc = 0x369e3abeb
 var text = TextBuffer()
-text.line("Hardware event. This is not a software error.")
+text.line(RecordFormatter.disclaimer)
 let facts = RecordFormatter().format(record, cpuType: .nehalem, into: &text)
 let writer = JournalWriter()
 guard JournalWriter.isJournalAvailable() else {

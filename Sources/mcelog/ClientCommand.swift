@@ -6,14 +6,12 @@ import MCEDaemon
 enum ClientCommand {
     static let defaultSocketPath = "/run/mcelog-client"
 
-    static func socketPath(_ o: CommandLineOptions) -> String {
-        let config: ConfigFile
-        do { config = try ConfigFile.load(path: o.configFile) } catch { fail("\(error)") }
-        return config.string("server", "socket-path").flatMap { $0.isEmpty ? nil : $0 } ?? defaultSocketPath
+    static func socketPath(_ config: ConfigFile) -> String {
+        config.string("server", "socket-path").flatMap { $0.isEmpty ? nil : $0 } ?? defaultSocketPath
     }
 
-    static func ping(_ o: CommandLineOptions) -> Int32 {
-        let path = socketPath(o)
+    static func ping(_ o: CommandLineOptions, config: ConfigFile) -> Int32 {
+        let path = socketPath(config)
         do {
             let reply = try ClientServer.request(path: path, "ping\n", until: { $0.hasSuffix("pong\n") })
             guard reply.hasSuffix("pong\n") else { fail("no pong from the daemon at \(path): got `\(reply)'") }
@@ -24,8 +22,8 @@ enum ClientCommand {
         }
     }
 
-    static func client(_ o: CommandLineOptions) -> Int32 {
-        let path = socketPath(o)
+    static func client(_ o: CommandLineOptions, config: ConfigFile) -> Int32 {
+        let path = socketPath(config)
         if o.json { return clientJSON(path) }
         do {
             for command in ["dump all bios\n", "pages\n"] {

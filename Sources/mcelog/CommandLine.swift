@@ -1,4 +1,5 @@
 import MachineCheck
+import MCEDaemon
 
 /// Upstream mcelog's command line: long options only, `--opt value` or `--opt=value`, any
 /// unique prefix of an option name, options before or after the command word (mcelog.md §3).
@@ -50,8 +51,10 @@ struct CommandLineOptions {
 
     struct UsageError: Error { let message: String }
 
-    static func parse(_ args: [String]) throws -> CommandLineOptions {
-        var o = CommandLineOptions()
+    /// Parses `args` on top of `base` (the configuration file's [global] keys), so the command
+    /// line wins.
+    static func parse(_ args: [String], over base: CommandLineOptions = CommandLineOptions()) throws -> CommandLineOptions {
+        var o = base
         var i = 0
         while i < args.count {
             let a = args[i]
@@ -79,6 +82,34 @@ struct CommandLineOptions {
                 throw UsageError(message: "option '--\(option.name)' doesn't allow an argument")
             }
             try o.apply(option.name, value)
+        }
+        return o
+    }
+
+    /// The commands among the options: in mcelog.conf they are accepted and do nothing
+    /// (mcelog.conf(5)); `config-file` in the file would name itself.
+    static let commandOptions: Set<String> = ["daemon", "ascii", "client", "ping", "version", "help",
+                                              "is-cpu-supported", "binary", "summary", "errors", "config-file"]
+    /// Options the error response reads from the file itself, so a reload picks up a change;
+    /// taken from the command line only.
+    static let reloadedOptions: Set<String> = ["max-corr-err-counters"]
+
+    /// mcelog.conf's [global] keys are upstream's long options (mcelog.md §4.1): a boolean for an
+    /// option without argument, the argument otherwise. A bad value names the file and line.
+    static func configured(by config: ConfigFile) throws -> CommandLineOptions {
+        var o = CommandLineOptions()
+        for entry in config.entries where entry.section == "global"
+            && !commandOptions.contains(entry.key) && !reloadedOptions.contains(entry.key) {
+            guard let option = table.first(where: { $0.name == entry.key }) else { continue }  // not an option: a setting
+            do {
+                if option.takesArgument {
+                    try o.apply(option.name, entry.value)
+                } else if try config.bool("global", entry.key) == true {
+                    try o.apply(option.name, nil)
+                }
+            } catch let e as UsageError {
+                throw ConfigFile.ParseError(path: config.path, line: entry.line, message: e.message)
+            }
         }
         return o
     }

@@ -9,10 +9,8 @@ import MCEResponse
 enum DaemonCommand {
     enum SourceChoice: String { case auto, tracefs, device }
 
-    static func run(_ o: CommandLineOptions, daemonMode: Bool) -> Int32 {
-        let config: ConfigFile
-        do { config = try ConfigFile.load(path: o.configFile) } catch { fail("\(error)") }
-
+    /// `o` already holds the configuration's [global] options under the command line's.
+    static func run(_ o: CommandLineOptions, config: ConfigFile, daemonMode: Bool) -> Int32 {
         let choiceText: String
         do {
             let configured = try config.choice("source", "type", ["auto", "tracefs", "device"])
@@ -40,23 +38,16 @@ enum DaemonCommand {
         settings.daemonMode = daemonMode
         settings.printText = !daemonMode && !o.json
         settings.printJSON = !daemonMode && o.json
-        do {
-            // [global] keys are upstream's long options: the file first, the command line over it.
-            settings.numErrors = try o.numErrors ?? config.integer("global", "num-errors", range: 0...1_000_000_000)
-        } catch { fail("\(error)") }
-        settings.pidFile = daemonMode ? o.pidFile ?? config.string("global", "pidfile") : nil
-        settings.logFile = o.logFile ?? config.string("global", "logfile") ?? LogFile.defaultPath
+        settings.numErrors = o.numErrors
+        settings.pidFile = daemonMode ? o.pidFile : nil
+        settings.logFile = o.logFile ?? LogFile.defaultPath
         do {
             if let q = try config.integer("journal", "queue-length", range: 1...1_000_000) { settings.queueCapacity = q }
         } catch { fail("\(error)") }
 
-        var forced = o.cpuType
-        if forced == nil, let name = config.string("global", "cpu") {
-            guard let t = CPUNames.lookup(name) else { fail("config file: Unknown CPU type `\(name)' specified") }
-            forced = t
-        }
+        let forced = o.cpuType
         let pipeline = RecordPipeline(forced: forced, hostType: forced == nil ? hostDecoderType() : .generic,
-                                      formatter: makeFormatter(o))
+                                      formatter: makeFormatter(o), filter: o.filter)
         let sink = JournalSink(socketPath: config.string("journal", "socket") ?? JournalWriter.defaultSocketPath)
         let responseConfig: ResponseConfiguration
         do { responseConfig = try checkedResponse(config, maxCorrErrCounters: o.maxCorrErrCounters) } catch { fail("\(error)") }
@@ -67,7 +58,6 @@ enum DaemonCommand {
         let response = daemonMode ? ErrorResponse(configuration: responseConfig, post: { [weak daemon] in daemon?.enqueue($0) }) : nil
         daemon.response = response
         daemon.version = MCELogVersion.string
-        daemon.metricsTextfile = responseConfig.metricsTextfile
         response?.metricsText = { [weak daemon] in daemon?.metricsText() ?? "" }
         daemon.reload = { [weak response] in
             do {

@@ -1,6 +1,7 @@
 import Glibc
 import MachineCheck
 import MCEIO
+import MCEDaemon
 
 /// Buffered standard output: decoded text is written in large chunks.
 struct StandardOutput {
@@ -38,7 +39,7 @@ func makeFormatter(_ o: CommandLineOptions) -> RecordFormatter {
 /// builder, the same decode text with the disclaimer line), as one line of JSON.
 func recordJSON(_ record: MachineCheckRecord, cpuType: CPUType, formatter: RecordFormatter) -> [UInt8] {
     var text = TextBuffer(capacity: 768)
-    text.line("Hardware event. This is not a software error.")
+    text.line(RecordFormatter.disclaimer)
     let facts = formatter.format(record, cpuType: cpuType, into: &text)
     return JSONWriter.jsonLine(JournalEntry.machineCheck(record, facts: facts, decoded: text))
 }
@@ -137,7 +138,7 @@ func runRecordFile(_ o: CommandLineOptions, path: String, wholeFileIsOneRecord: 
                 } else if o.raw {
                     RawFormatter.format(r, into: &out.buffer)
                 } else {
-                    out.buffer.line("Hardware event. This is not a software error.")
+                    out.buffer.line(RecordFormatter.disclaimer)
                     formatter.format(r, cpuType: tracker.current, index: index, into: &out.buffer)
                 }
                 out.flushIfLarge()
@@ -172,14 +173,37 @@ func isCPUSupported(_ o: CommandLineOptions) -> Int32 {
     return sel.type == .generic ? 1 : 0
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-let options: CommandLineOptions
-do {
-    options = try CommandLineOptions.parse(arguments)
-} catch let e as CommandLineOptions.UsageError {
+func usageError(_ e: CommandLineOptions.UsageError) -> Never {
     Diagnostics.error(e.message)
     try? FileDescriptor.standardError.writeAll(CommandLineOptions.usage)
     exit(1)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let given: CommandLineOptions
+do { given = try CommandLineOptions.parse(arguments) } catch let e as CommandLineOptions.UsageError { usageError(e) }
+
+switch given.command {
+case .version:
+    try? FileDescriptor.standardOutput.writeAll("mcelog \(MCELogVersion.string)\n")
+    exit(0)
+case .help:
+    try? FileDescriptor.standardOutput.writeAll(CommandLineOptions.usage)
+    try? FileDescriptor.standardOutput.writeAll("Valid CPUs: " + CPUNames.choices.map(\.name).joined(separator: " ") + "\n")
+    exit(0)
+default: break
+}
+
+// The configuration file's [global] options first, the command line over them (as upstream).
+let config: ConfigFile
+let options: CommandLineOptions
+do {
+    config = try ConfigFile.load(path: given.configFile)
+    options = try CommandLineOptions.parse(arguments, over: CommandLineOptions.configured(by: config))
+} catch let e as CommandLineOptions.UsageError {
+    usageError(e)
+} catch {
+    fail("\(error)")
 }
 
 let historyOnly = [("--since", options.since != nil), ("--until", options.until != nil),
@@ -196,13 +220,8 @@ if options.positional.count > 1 {
 }
 
 switch options.command {
-case .version:
-    try? FileDescriptor.standardOutput.writeAll("mcelog \(MCELogVersion.string)\n")
-    exit(0)
-case .help:
-    try? FileDescriptor.standardOutput.writeAll(CommandLineOptions.usage)
-    try? FileDescriptor.standardOutput.writeAll("Valid CPUs: " + CPUNames.choices.map(\.name).joined(separator: " ") + "\n")
-    exit(0)
+case .version, .help:
+    break   // answered above
 case .ascii:
     exit(runAscii(options))
 case .isCPUSupported:
@@ -216,13 +235,13 @@ case .device:
     if let path = options.positional.first, isPlainFile(path) {
         exit(runRecordFile(options, path: path, wholeFileIsOneRecord: false))
     }
-    exit(DaemonCommand.run(options, daemonMode: false))
+    exit(DaemonCommand.run(options, config: config, daemonMode: false))
 case .daemon:
-    exit(DaemonCommand.run(options, daemonMode: true))
+    exit(DaemonCommand.run(options, config: config, daemonMode: true))
 case .ping:
-    exit(ClientCommand.ping(options))
+    exit(ClientCommand.ping(options, config: config))
 case .client:
-    exit(ClientCommand.client(options))
+    exit(ClientCommand.client(options, config: config))
 case .summary:
     exit(HistoryCommand.run(options, mode: .summary))
 case .errors:

@@ -134,4 +134,26 @@ final class MCELogCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("Cannot open input file `/nonexistent/x'"), r.stderr)
     }
+
+    /// mcelog.conf's [global] keys are upstream's long options (an argument, or a boolean for
+    /// an option without one); the command line overrides them; commands in the file do nothing.
+    func testGlobalConfigKeysActAsOptionsUnderTheCommandLine() throws {
+        let input = Data("CPU 0 BANK 1 TSC 2e90edd000\nSTATUS 0x9000000000000150\n".utf8)
+        let config = try tempFile(Array("[global]\ncpumhz = 2000\nraw = no\ndaemon = yes\n".utf8))
+        let fromFile = try run(["--config-file", config, "--ascii"], stdin: input)
+        XCTAssertEqual(fromFile.status, 0, fromFile.stderr)
+        XCTAssertTrue(fromFile.stdout.contains("[at 2000 Mhz 0 days 0:1:40 uptime (unreliable)]"), fromFile.stdout)
+        let overridden = try run(["--config-file", config, "--cpumhz", "1000", "--ascii"], stdin: input)
+        XCTAssertTrue(overridden.stdout.contains("[at 1000 Mhz 0 days 0:3:20 uptime (unreliable)]"), overridden.stdout)
+        let raw = try tempFile(Array("[global]\nraw = yes\n".utf8))
+        let rawRun = try run(["--config-file", raw, "--ascii"], stdin: input)
+        XCTAssertFalse(rawRun.stdout.contains("Hardware event"), "raw = yes passes the text through: \(rawRun.stdout)")
+    }
+
+    func testABadGlobalOptionValueNamesTheFileAndLine() throws {
+        let config = try tempFile(Array("# mcelog.conf\n[global]\nnum-errors = many\n".utf8))
+        let r = try run(["--config-file", config, "--ascii"], stdin: Data())
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("config file \(config) line 3: --num-errors takes a count, got `many'"), r.stderr)
+    }
 }

@@ -108,4 +108,35 @@ final class DaemonDeviceSourceTests: XCTestCase {
         d.signal(SIGTERM)
         XCTAssertEqual(d.wait(), 0, d.stderr)
     }
+
+    /// Upstream's device mode drops K8 GART errors as noise unless --no-filter; the kernel
+    /// paths (one-shot and daemon) do too. The option also works from mcelog.conf's [global],
+    /// and the command line overrides the file.
+    func testKernelPathsDropK8GARTErrorsUnlessNoFilterFromCommandLineOrConfig() throws {
+        let dir = NSTemporaryDirectory() + "mcelog-filter-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        var gart = MachineCheckRecord(), other = MachineCheckRecord()
+        gart.bank = 4; gart.status = 0xb000000000050e0f      // northbridge, extended code 5, UC
+        other.bank = 4; other.status = 0x9000000000050e0f    // the same, corrected: not GART
+        gart.time = 1_700_000_000; other.time = 1_700_000_000
+        let path = dir + "/records.bin"
+        try Data(gart.bytes() + other.bytes()).write(to: URL(fileURLWithPath: path))
+        let source = "[source]\ntype = device\ndevice = \(path)\n[server]\nsocket-path =\n"
+        let cases: [(global: String, args: [String], events: Int)] = [
+            ("cpu = k8\n", [], 1),
+            ("cpu = k8\n", ["--no-filter"], 2),
+            ("cpu = k8\nno-filter = yes\n", [], 2),
+            ("cpu = k8\nno-filter = yes\n", ["--filter"], 1),
+        ]
+        for (n, c) in cases.enumerated() {
+            let config = dir + "/mcelog-\(n).conf"
+            try ("[global]\n" + c.global + source).write(toFile: config, atomically: true, encoding: .utf8)
+            let d = try DaemonProcess(["--config-file", config, "--logfile", dir + "/mcelog.log"] + c.args, in: self)
+            try d.start()
+            XCTAssertEqual(d.wait(seconds: 10), 0, "\(c): \(d.stderr)")
+            XCTAssertEqual(UpstreamText.eventCount(d.stdout), c.events, "\(c): \(d.stdout)")
+            XCTAssertTrue(d.stdout.contains("STATUS 9000000000050e0f"), "\(c): the corrected one always stays")
+        }
+    }
 }

@@ -96,6 +96,38 @@ final class DaemonErrorResponseTests: XCTestCase {
         return found
     }
 
+    /// The textfile is the running daemon's: a reload that names another path writes there,
+    /// and a one-shot run (cron) never writes it.
+    func testMetricsTextfileFollowsAReloadAndAOneShotRunLeavesItAlone() throws {
+        if let problem = Journald.ensureRunning() { XCTFail(problem); return }
+        let s = try makeSetup { s in baseConfig(s) + "[metrics]\ntextfile = \(s.dir)/first.prom\n" }
+        let device = try records([0x4000_0000, 0x4000_1000], in: s)
+        let d = try startDaemon(s, device: device)
+        func appears(_ path: String) -> String? {
+            for _ in 0..<100 {
+                if let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains("mcelog_records_total") { return text }
+                usleep(50_000)
+            }
+            return nil
+        }
+        XCTAssertNotNil(appears(s.dir + "/first.prom"), d.stderr)
+        try (baseConfig(s) + "[metrics]\ntextfile = \(s.dir)/second.prom\n").write(toFile: s.config, atomically: true, encoding: .utf8)
+        d.signal(SIGHUP)
+        let second = appears(s.dir + "/second.prom")
+        XCTAssertTrue(second?.contains("bank=\"8\"} 2\n") == true, second ?? d.stderr)
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(), 0, d.stderr)
+
+        let oneShotConfig = s.dir + "/oneshot.conf"
+        try ("[global]\nstate-directory = \(s.dir)/state\n[server]\nsocket-path =\n[source]\ntype = device\ndevice = \(device)\n"
+             + "[metrics]\ntextfile = \(s.dir)/oneshot.prom\n").write(toFile: oneShotConfig, atomically: true, encoding: .utf8)
+        let once = try DaemonProcess(["--config-file", oneShotConfig, "--logfile", s.dir + "/mcelog.log"], in: self)
+        try once.start()
+        XCTAssertEqual(once.wait(seconds: 10), 0, once.stderr)
+        XCTAssertEqual(UpstreamText.eventCount(once.stdout), 2, once.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/oneshot.prom"), "a one-shot run writes no metrics")
+    }
+
     func testPageThresholdRunsTheTriggerSoftOfflinesThePageAndTheClientShowsIt() throws {
         if let problem = Journald.ensureRunning() { XCTFail(problem); return }
         let s = try makeSetup { s in

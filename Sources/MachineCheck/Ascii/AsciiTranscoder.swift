@@ -34,7 +34,7 @@ public struct AsciiTranscoder: Sendable {
             RawFormatter.format(parsed.record, into: &out)
             return
         }
-        if !parsed.disclaimerSeen { out.line("Hardware event. This is not a software error.") }
+        if !parsed.disclaimerSeen { out.line(RecordFormatter.disclaimer) }
         let facts = formatter.format(parsed.record, cpuType: tracker.current, into: &out)
         if let symbol = parsed.symbol { out.write("RIP: "); out.line(symbol) }
         if parsed.incomplete { out.line("(Fields were incomplete)") }

@@ -1,6 +1,9 @@
 /// Prints one record in upstream mcelog's text layout (mcelog.md §16.1): header, RIP,
 /// MISC/ADDR, TIME, the decoder's lines, STATUS and the identification lines.
 public struct RecordFormatter: Sendable {
+    /// The line upstream prints before every record it decodes.
+    public static let disclaimer = "Hardware event. This is not a software error."
+
     /// Decoder type used when the record itself names no CPU (or `--cpu` forced one).
     public var options: DecodeOptions
     /// CPU MHz for TSC-to-uptime decoding (`--cpumhz`); nil: not decoded.
