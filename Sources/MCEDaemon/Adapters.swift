@@ -28,11 +28,3 @@ public struct JournalSink: StructuredSink {
         }
     }
 }
-
-/// sd_notify as the daemon's readiness notifier.
-public struct SystemdNotifier: ReadinessNotifier {
-    let notifier = ServiceNotifier()
-    public init() {}
-    public func notify(_ state: String) { notifier.send(state) }
-    public var watchdogMicroseconds: UInt64? { notifier.watchdogIntervalMicroseconds }
-}

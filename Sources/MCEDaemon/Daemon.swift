@@ -9,19 +9,6 @@ public protocol StructuredSink: Sendable {
     func send(_ item: Outgoing) -> Bool
 }
 
-/// Service manager notifications (sd_notify); a no-op outside systemd.
-public protocol ReadinessNotifier: Sendable {
-    func notify(_ state: String)
-    /// The watchdog interval systemd asked for, in microseconds.
-    var watchdogMicroseconds: UInt64? { get }
-}
-
-public struct NoNotifier: ReadinessNotifier {
-    public init() {}
-    public func notify(_ state: String) {}
-    public var watchdogMicroseconds: UInt64? { nil }
-}
-
 public struct DaemonSettings: Sendable {
     /// Keep running and wait for records (`--daemon`), or drain once and exit.
     public var daemonMode = true
@@ -36,11 +23,9 @@ public struct DaemonSettings: Sendable {
     public init() {}
 }
 
-/// Counters shown in STATUS= and the client's dump.
+/// The sender thread's counts, shown in STATUS= (the reader keeps its own without a lock:
+/// records read, losses by source; the queue counts its drops).
 public struct DaemonCounters: Sendable {
-    public var records = 0
-    public var lostByKernel = 0
-    public var lostInQueue = 0
     /// Items neither the journal nor the text log took, after retrying.
     public var lostUndeliverable = 0
     public var journalEntries = 0
@@ -53,7 +38,8 @@ public struct DaemonCounters: Sendable {
 public final class Daemon: @unchecked Sendable {
     public let settings: DaemonSettings
     let sink: StructuredSink?
-    let notifier: ReadinessNotifier
+    /// sd_notify; a no-op outside systemd (NOTIFY_SOCKET unset).
+    let notifier = ServiceNotifier()
     var pipeline: RecordPipeline
     let logFile: LogFile
     let queue: OutputQueue<Outgoing>
@@ -73,7 +59,9 @@ public final class Daemon: @unchecked Sendable {
     /// (a one-shot run has no response and never overwrites it), and as a reload set it.
     var metricsTextfile: String? { response?.configuration.metricsTextfile }
     public var version: String?
-    /// Reader-thread counts for the metrics: records by class, losses by source.
+    /// Reader-thread counts for STATUS= and the metrics: records read and by class, losses
+    /// by source.
+    var recordsRead = 0
     var recordCounts: [MetricsSnapshot.RecordKey: UInt64] = [:]
     var lostBySource: [String: UInt64] = [:]
     var metricsDirtySince: UInt64?
@@ -85,12 +73,10 @@ public final class Daemon: @unchecked Sendable {
     private var countersLock = pthread_mutex_t()
     private var counters = DaemonCounters()
 
-    public init(settings: DaemonSettings, pipeline: RecordPipeline, sink: StructuredSink?,
-                notifier: ReadinessNotifier = NoNotifier()) {
+    public init(settings: DaemonSettings, pipeline: RecordPipeline, sink: StructuredSink?) {
         self.settings = settings
         self.pipeline = pipeline
         self.sink = sink
-        self.notifier = notifier
         self.logFile = LogFile(path: settings.logFile)
         self.queue = OutputQueue(capacity: settings.queueCapacity)
         pthread_mutex_init(&countersLock, nil)
@@ -125,7 +111,6 @@ public final class Daemon: @unchecked Sendable {
             while true {
                 let item = queue.pop(dropped: &dropped)
                 if dropped > 0 {
-                    count { $0.lostInQueue += dropped }
                     _ = deliver(.lost(count: dropped, source: "output queue",
                                       detail: "the journal did not keep up; \(dropped) records were dropped from the daemon's queue"))
                 }
@@ -151,7 +136,6 @@ public final class Daemon: @unchecked Sendable {
                                  detail: "neither the journal nor \(logFile.path) accepted \(undelivered) entries")) {
                     undelivered = 0
                 }
-                queue.done()
                 if queue.depth == 0 { wake() }
             }
         }
@@ -203,15 +187,14 @@ public final class Daemon: @unchecked Sendable {
         var readFailures = 0
         var retryAt: UInt64? = nil
         var stop = false
-        let watchdog = notifier.watchdogMicroseconds
+        let watchdog = notifier.watchdogIntervalMicroseconds
         var lastWatchdog = ServiceNotifier.monotonicMicroseconds()
         var lastStatus: UInt64 = 0
-        var recordsRead = 0
         var statusPending = false
         response?.start(now: Int64(Glibc.time(nil)))
         sourceName = source.name
         markMetricsDirty()
-        notifier.notify("READY=1\nSTATUS=\(statusText(source))")
+        notifier.ready(status: statusText(source))
 
         func readSource() {
             source.limitNextDrain(records: max(1, queue.capacity - queue.depth))
@@ -219,8 +202,6 @@ public final class Daemon: @unchecked Sendable {
                 let more = try source.drain { event in
                     guard !stop else { return }
                     handle(event, source: source)
-                    // The reader's own count: no lock and no counter copy per record.
-                    if case .record = event { recordsRead += 1 }
                     if let n = settings.numErrors, recordsRead >= n { stop = true }
                 }
                 if !more { sourceOpen = false }
@@ -246,14 +227,14 @@ public final class Daemon: @unchecked Sendable {
         func sendStatusIfDue() {
             let now = ServiceNotifier.monotonicMicroseconds()
             guard statusPending, now >= lastStatus + Daemon.statusInterval else { return }
-            notifier.notify("STATUS=\(statusText(source))")
+            notifier.status(statusText(source))
             lastStatus = now
             statusPending = false
         }
 
         // Records already buffered (tracefs instance kept across restarts) come first.
         readSource()
-        while !stop && (settings.daemonMode || false) {
+        while !stop && settings.daemonMode {
             var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakePipe.0, events: Int16(POLLIN), revents: 0)]
             // Back-pressure: while the sender is behind, leave records in the kernel's buffer
@@ -266,49 +247,34 @@ public final class Daemon: @unchecked Sendable {
             if sourceOpen && !backlogged && retryAt == nil {
                 for fd in source.pollDescriptors { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             }
-            var timeout: Int32 = backlogged ? 5 : -1   // no wake-ups while idle without a watchdog
-            if let at = retryAt {
-                let now = ServiceNotifier.monotonicMicroseconds()
-                let wait = at > now ? Int32((at - now) / 1000 + 1) : 0
-                timeout = timeout < 0 ? wait : min(timeout, wait)
-            }
-            if statusPending {
-                let due = lastStatus + Daemon.statusInterval, now = ServiceNotifier.monotonicMicroseconds()
-                let wait = due > now ? Int32((due - now) / 1000 + 1) : 0
-                timeout = timeout < 0 ? wait : min(timeout, wait)
-            }
-            if let w = watchdog {
-                let due = lastWatchdog + w / 2
-                let now = ServiceNotifier.monotonicMicroseconds()
-                // The earliest duty wins: a deferred STATUS= must not wait for the watchdog.
-                let wait = now >= due ? 0 : Int32(min((due - now) / 1000 + 1, UInt64(Int32.max)))
-                timeout = timeout < 0 ? wait : min(timeout, wait)
-            }
             let sourceCount = fds.count
-            if let due = metricsDirtySince.map({ $0 + Daemon.metricsInterval }) {
-                let now = ServiceNotifier.monotonicMicroseconds()
-                let wait = due > now ? Int32((due - now) / 1000 + 1) : 0
-                timeout = timeout < 0 ? wait : min(timeout, wait)
-            }
+            // The earliest duty sets poll's timeout (a deferred STATUS= must not wait for the
+            // watchdog); none at all while idle without a watchdog: no wake-ups.
+            let now = ServiceNotifier.monotonicMicroseconds()
+            var timeout: Int32 = backlogged ? 5 : -1
+            func wake(inMilliseconds ms: Int32) { timeout = timeout < 0 ? ms : min(timeout, ms) }
+            func wake(at due: UInt64) { wake(inMilliseconds: due > now ? Int32(clamping: (due - now) / 1000 + 1) : 0) }
+            if let at = retryAt { wake(at: at) }
+            if statusPending { wake(at: lastStatus + Daemon.statusInterval) }
+            if let w = watchdog { wake(at: lastWatchdog + w / 2) }
+            if let since = metricsDirtySince { wake(at: since + Daemon.metricsInterval) }
             if let response {
                 fds += response.pollDescriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-                if let t = response.timeoutMilliseconds(now: ServiceNotifier.monotonicMicroseconds()) {
-                    timeout = timeout < 0 ? t : min(timeout, t)
-                }
+                if let t = response.timeoutMilliseconds(now: now) { wake(inMilliseconds: t) }
             }
             let serverStart = fds.count
             if let server {
                 fds += server.pollRequests
-                if let t = server.timeoutMilliseconds(now: ServiceNotifier.monotonicMicroseconds()) {
-                    timeout = timeout < 0 ? t : min(timeout, t)
-                }
+                if let t = server.timeoutMilliseconds(now: now) { wake(inMilliseconds: t) }
             }
             let n = poll(&fds, nfds_t(fds.count), timeout)
-            if let server { server.handle(Array(fds[serverStart...]), now: ServiceNotifier.monotonicMicroseconds()) }
+            let pollErrno = errno   // before anything below can change it
+            let woke = ServiceNotifier.monotonicMicroseconds()
+            if let server { server.handle(Array(fds[serverStart...]), now: woke) }
             // Reaps triggers (their pidfds became readable), kills overdue ones, writes due state.
             // A finished trigger changes what STATUS= and the metrics show (records mark them
             // as they are read).
-            if response?.service(now: ServiceNotifier.monotonicMicroseconds()) == true {
+            if response?.service(now: woke) == true {
                 statusPending = true
                 markMetricsDirty()
             }
@@ -319,11 +285,11 @@ public final class Daemon: @unchecked Sendable {
                 while Glibc.read(wakePipe.0, &sink, sink.count) > 0 {}
                 statusPending = true
             }
-            if n < 0 && errno != EINTR { throw DaemonError.system("poll", errno) }
+            if n < 0 && pollErrno != EINTR { throw DaemonError.system("poll", pollErrno) }
             sendStatusIfDue()
-            if let w = watchdog, ServiceNotifier.monotonicMicroseconds() >= lastWatchdog + w / 2 {
-                notifier.notify("WATCHDOG=1")
-                lastWatchdog = ServiceNotifier.monotonicMicroseconds()
+            if let w = watchdog, woke >= lastWatchdog + w / 2 {
+                notifier.watchdog()
+                lastWatchdog = woke
             }
             if fds[0].revents != 0 {
                 for s in signals.read() {
@@ -332,13 +298,13 @@ public final class Daemon: @unchecked Sendable {
                     case .reopenLog:
                         do { try logFile.reopen() } catch { diagnostics("cannot reopen \(logFile.path): \(error)") }
                     case .reload:
-                        notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(ServiceNotifier.monotonicMicroseconds())")
+                        notifier.reloading()
                         if let failure = reload() {
                             queue.push(.notice(priority: 3, message: "configuration reload failed, keeping the previous configuration: \(failure)",
                                                            id: .configReloadFailed, fields: [("MCE_CONFIG", configPath), ("MCE_CONFIG_ERROR", failure)]))
                         }
                         markMetricsDirty()   // the textfile may have moved
-                        notifier.notify("READY=1\nSTATUS=\(statusText(source))")
+                        notifier.ready(status: statusText(source))
                     case .child: break
                     }
                 }
@@ -356,7 +322,7 @@ public final class Daemon: @unchecked Sendable {
         }
         server?.closeAll()
         if let path = serverPathToRemove { unlink(path) }
-        notifier.notify("STOPPING=1\nSTATUS=Stopping: sending \(queue.depth) queued entries")
+        notifier.stopping(status: "Stopping: sending \(queue.depth) queued entries")
         response?.finish()
         if metricsDirtySince != nil { writeMetrics() }
         queue.close()
@@ -379,7 +345,7 @@ public final class Daemon: @unchecked Sendable {
             if r.time == 0 { r.time = UInt64(max(0, Glibc.time(nil))) }
             let (kept, warnings) = pipeline.decode(r)
             for w in warnings { diagnostics(w) }
-            count { $0.records += 1 }
+            recordsRead += 1
             guard let decoded = kept else { return }
             let key = MetricsSnapshot.RecordKey(severity: decoded.facts.severity.name, kind: decoded.facts.kind.rawValue,
                                                 socket: decoded.record.carries(fieldAt: RecordOffset.socketid) ? Int(decoded.record.socketid) : nil,
@@ -399,7 +365,6 @@ public final class Daemon: @unchecked Sendable {
             // EDAC names the DIMM; the next records for this address use the label.
             if !e.label.isEmpty { pipeline.rememberLabel(e.label, address: e.address) }
         case .lost(let n, let detail):
-            count { $0.lostByKernel += max(n, 1) }
             lostBySource[source.name, default: 0] += UInt64(max(n, 1))
             markMetricsDirty()
             queue.push(.lost(count: n, source: source.name, detail: detail))
@@ -411,7 +376,8 @@ public final class Daemon: @unchecked Sendable {
 
     func statusText(_ source: MachineCheckSource) -> String {
         let c = snapshot
-        var text = "Reading \(source.name): \(c.records) records, \(c.lostByKernel + c.lostInQueue + c.lostUndeliverable) lost, \(c.journalEntries) journaled, \(c.fallbackEntries) to \(logFile.path)"
+        let lost = Int(lostBySource.values.reduce(0, +)) + queue.droppedTotal + c.lostUndeliverable
+        var text = "Reading \(source.name): \(recordsRead) records, \(lost) lost, \(c.journalEntries) journaled, \(c.fallbackEntries) to \(logFile.path)"
         if let r = response { text += "; " + r.statusSummary }
         return text
     }
@@ -430,11 +396,11 @@ public final class Daemon: @unchecked Sendable {
 
     /// Everything the metrics show, from the reader's counts, the sender's and the response's.
     public func metricsSnapshot() -> MetricsSnapshot {
-        let c = snapshot
+        let dropped = queue.droppedTotal
         var lost = lostBySource
-        if c.lostInQueue > 0 { lost["output queue", default: 0] += UInt64(c.lostInQueue) }
+        if dropped > 0 { lost["output queue", default: 0] += UInt64(dropped) }
         var s = MetricsSnapshot(startTime: startTime, version: version, source: sourceName.isEmpty ? nil : sourceName,
-                                records: recordCounts, recordsLost: lost, queueOverflows: UInt64(c.lostInQueue))
+                                records: recordCounts, recordsLost: lost, queueOverflows: UInt64(dropped))
         if let r = response {
             for (key, totals) in r.counters.dimms {
                 let k = MetricsSnapshot.DIMMKey(socket: key.socket >= 0 ? key.socket : nil,

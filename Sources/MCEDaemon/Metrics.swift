@@ -82,7 +82,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var source: String?
     public var records: [RecordKey: UInt64]
     public var dimms: [DIMMKey: DIMMCounts]
-    /// Records lost before decoding, by where: "tracefs", "/dev/mcelog", "send queue".
+    /// Records lost before decoding, by where: the source's name ("tracepoint mce:mce_record
+    /// (instance path)", "/dev/mcelog"), or "output queue" for the daemon's own queue.
     public var recordsLost: [String: UInt64]
     /// By trigger (the config key or script name the daemon uses in its journal entries).
     public var triggers: [String: TriggerCounts]

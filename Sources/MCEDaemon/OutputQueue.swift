@@ -8,13 +8,11 @@ public final class OutputQueue<Element>: @unchecked Sendable {
     private var head = 0
     private var count = 0
     private var closed = false
-    private var inFlight = 0
     private var mutex = pthread_mutex_t()
     private var nonEmpty = pthread_cond_t()
-    private var drained = pthread_cond_t()
     /// Items refused because the queue was full, not yet reported.
     private var droppedUnreported = 0
-    public private(set) var droppedTotal = 0
+    private var dropped = 0
 
     public let capacity: Int
 
@@ -25,7 +23,6 @@ public final class OutputQueue<Element>: @unchecked Sendable {
         items = [Element?](repeating: nil, count: min(capacity, 64))
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&nonEmpty, nil)
-        pthread_cond_init(&drained, nil)
     }
 
     /// Adds an item; false (and counted) when full or closed.
@@ -34,7 +31,7 @@ public final class OutputQueue<Element>: @unchecked Sendable {
         pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
         guard !closed, count < capacity else {
             droppedUnreported += 1
-            droppedTotal += 1
+            self.dropped += 1
             return false
         }
         if count == items.count { grow() }
@@ -51,15 +48,11 @@ public final class OutputQueue<Element>: @unchecked Sendable {
         while count == 0 && !closed && droppedUnreported == 0 { pthread_cond_wait(&nonEmpty, &mutex) }
         dropped = droppedUnreported
         droppedUnreported = 0
-        guard count > 0 else {
-            if closed { pthread_cond_broadcast(&drained) }
-            return nil
-        }
+        guard count > 0 else { return nil }
         let e = items[head]
         items[head] = nil
         head = (head + 1) % items.count
         count -= 1
-        inFlight += 1
         return e
     }
 
@@ -72,11 +65,10 @@ public final class OutputQueue<Element>: @unchecked Sendable {
         head = 0
     }
 
-    /// The sender finished handling the item it popped.
-    public func done() {
+    /// Items refused since the start (full or closed).
+    public var droppedTotal: Int {
         pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
-        inFlight -= 1
-        if count == 0 && inFlight == 0 { pthread_cond_broadcast(&drained) }
+        return dropped
     }
 
     /// Number of items waiting.
@@ -96,12 +88,6 @@ public final class OutputQueue<Element>: @unchecked Sendable {
         pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
         closed = true
         pthread_cond_broadcast(&nonEmpty)
-    }
-
-    /// Blocks until every queued item has been handled.
-    public func waitUntilDrained() {
-        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
-        while count > 0 || inFlight > 0 { pthread_cond_wait(&drained, &mutex) }
     }
 }
 

@@ -51,7 +51,7 @@ enum DaemonCommand {
         let sink = JournalSink(socketPath: config.string("journal", "socket") ?? JournalWriter.defaultSocketPath)
         let responseConfig: ResponseConfiguration
         do { responseConfig = try checkedResponse(config, maxCorrErrCounters: o.maxCorrErrCounters) } catch { fail("\(error)") }
-        let daemon = Daemon(settings: settings, pipeline: pipeline, sink: sink, notifier: SystemdNotifier())
+        let daemon = Daemon(settings: settings, pipeline: pipeline, sink: sink)
         let configPath = o.configFile
         daemon.configPath = configPath ?? ConfigFile.defaultPath
         // Upstream accounts and acts in daemon mode only; a one-shot run just reports.
