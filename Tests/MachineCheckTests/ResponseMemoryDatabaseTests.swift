@@ -279,4 +279,42 @@ final class ResponseMemoryDatabaseTests: XCTestCase {
         XCTAssertEqual(engine.counters.dimms[DimmKey(socket: 0, channel: 1, dimm: 2)], .init(corrected: 1))
         XCTAssertNil(engine.counters.dimms[DimmKey(socket: 0, channel: 1, dimm: 1)])
     }
+
+    /// Knights Landing/Mill print bank 15's channels from 3 but count the raw MCACOD channel;
+    /// `dimmKeys` (which names the journal's DIMM) gives the key the accounting counts.
+    func testKnightsBank15CountsTheRawChannelAndDimmKeysSaysSo() {
+        var r = UpstreamInject.nehalem(cpu: 0, bank: 15)
+        r.status = (0x8800_0000 << 32) | 0x0091      // memory read, channel 1
+        r.time = UpstreamInject.baseTime
+        let facts = RecordFormatter().format(r, cpuType: .knightsLanding).facts
+        XCTAssertEqual(facts.channel, 4)
+        var s = ResponseSettings()
+        s.memoryErrorSupport = true
+        var engine = ResponseEngine(settings: s)
+        let keys = engine.dimmKeys(for: r, facts: facts)
+        XCTAssertEqual(keys.first, DimmKey(socket: 0, channel: 1, dimm: -1))
+        XCTAssertNil(keys.second)
+        _ = engine.handle(r, facts: facts, now: 0, topology: nil)
+        XCTAssertEqual(Set(engine.counters.dimms.keys), [keys.first])
+    }
+
+    /// The SNB-EP rank 6 case above through `dimmKeys`: DIMM 2 once the database knows one.
+    func testDimmKeysSettleFailingRankSixLikeTheAccounting() {
+        var r = UpstreamInject.nehalem(cpu: 0, bank: 8)
+        r.cpuid = 0x206d7
+        r.status = (0x8800_0000 << 32) | 0x0091
+        r.misc = (1 << 62) | (1 << 63) | (6 << 46) | (7 << 51)
+        r.time = UpstreamInject.baseTime
+        let facts = RecordFormatter().format(r, cpuType: .sandyBridgeEP).facts
+        var s = ResponseSettings()
+        s.memoryErrorSupport = true
+        var engine = ResponseEngine(settings: s)
+        XCTAssertEqual(engine.dimmKeys(for: r, facts: facts).first, DimmKey(socket: 0, channel: 1, dimm: 1))
+        engine.setName("DIMM_C3", for: DimmKey(socket: 0, channel: 1, dimm: 2))
+        let keys = engine.dimmKeys(for: r, facts: facts)
+        XCTAssertEqual(keys.first, DimmKey(socket: 0, channel: 1, dimm: 2))
+        XCTAssertEqual(keys.second, DimmKey(socket: 0, channel: 1, dimm: 2))
+        _ = engine.handle(r, facts: facts, now: 0, topology: nil)
+        XCTAssertEqual(engine.counters.dimms, [keys.first: .init(corrected: 2)])
+    }
 }
