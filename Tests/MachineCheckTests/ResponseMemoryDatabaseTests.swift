@@ -175,21 +175,22 @@ final class ResponseMemoryDatabaseTests: XCTestCase {
         XCTAssertEqual(empty.pagesJSON(), "{\"pages\":[]}")
     }
 
-    func testAttachedEdacLabelReplacesTheNameAndUntimedRecordsUseNow() {
+    func testEdacLabelReplacesTheNameKeepsTheBankLocatorAndUntimedRecordsUseNow() {
         var s = ResponseSettings()
         s.memoryErrorSupport = true
         s.dimmCEThreshold = Threshold.parse("1 / 24h")
         s.dimmCETrigger = "dimm-error-trigger"
         var engine = ResponseEngine(settings: s)
         _ = engine.prepopulate(locators: [("DIMM_A1", "NODE 0 CHANNEL 1 DIMM 0")])
-        engine.attach(name: "CPU_SrcID#0_Ha#0_Chan#1_DIMM#0", location: nil, to: DimmKey(socket: 0, channel: 1, dimm: 0))
+        engine.setName("CPU_SrcID#0_Ha#0_Chan#1_DIMM#0", for: DimmKey(socket: 0, channel: 1, dimm: 0))
         let r = UpstreamInject.genmem(channel: 1, dimm: 0, cmci: false)     // time 0
         let actions = engine.handle(r, facts: RecordFormatter().format(r, cpuType: .nehalem).facts, now: 1234,
                                     topology: nil)
         guard case .trigger(let t)? = actions.first else { return XCTFail("no trigger") }
-        XCTAssertEqual(t.value(of: "LOCATION"), "SOCKET:0 CHANNEL:1 DIMM:0 [CPU_SrcID#0_Ha#0_Chan#1_DIMM#0]")
+        // The label replaces the Device Locator; the Bank Locator stays.
+        XCTAssertEqual(t.value(of: "LOCATION"), "SOCKET:0 CHANNEL:1 DIMM:0 [NODE 0 CHANNEL 1 DIMM 0 CPU_SrcID#0_Ha#0_Chan#1_DIMM#0]")
         XCTAssertEqual(t.value(of: "DMI_NAME"), "CPU_SrcID#0_Ha#0_Chan#1_DIMM#0")
-        XCTAssertNil(t.value(of: "DMI_LOCATION"))
+        XCTAssertEqual(t.value(of: "DMI_LOCATION"), "NODE 0 CHANNEL 1 DIMM 0")
         XCTAssertEqual(t.value(of: "LASTEVENT"), "1234")
     }
 

@@ -124,13 +124,6 @@ public struct RecordFormatter: Sendable {
         }
     }
 
-    /// The bank text of the header line.
-    public func bankName(_ bank: UInt8, cpuType: CPUType) -> String {
-        var t = TextBuffer(capacity: 48)
-        writeBankName(bank, cpuType: cpuType, into: &t)
-        return t.string
-    }
-
     func writeBankName(_ bank: UInt8, cpuType: CPUType, into out: inout TextBuffer) {
         if cpuType == .k8 { out.write(AMDK8.bankName(bank)); return }
         switch bank {
