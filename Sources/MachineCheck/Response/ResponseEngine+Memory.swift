@@ -4,13 +4,14 @@ extension ResponseEngine {
     mutating func memoryError(_ record: MachineCheckRecord, facts: DecodeFacts, time: Int64, now: Int64,
                               into out: inout [ResponseAction]) {
         let keys = dimmKeys(for: record, facts: facts)
+        let tracking = settings.memoryTracking(for: record, cpuType: facts.cpuType)
         let corrected = facts.correctedCount ?? 0
-        accountMemory(record, facts: facts, key: keys.first, correctedCount: corrected, time: time, now: now,
-                      into: &out)
+        accountMemory(record, facts: facts, key: keys.first, tracking: tracking, correctedCount: corrected,
+                      time: time, now: now, into: &out)
         // SNB-EP/IVB-EP "second device": the same error counts for the other DIMM too.
         if let second = keys.second {
-            accountMemory(record, facts: facts, key: second, correctedCount: corrected, time: time, now: now,
-                          into: &out)
+            accountMemory(record, facts: facts, key: second, tracking: tracking, correctedCount: corrected,
+                          time: time, now: now, into: &out)
         }
     }
 
@@ -46,7 +47,8 @@ extension ResponseEngine {
 
     /// One DIMM's share of an error: upstream's `memory_error` plus `account_page_error`.
     mutating func accountMemory(_ record: MachineCheckRecord, facts: DecodeFacts, key: DimmKey,
-                                correctedCount: Int, time: Int64, now: Int64, into out: inout [ResponseAction]) {
+                                tracking: (dimm: Bool, socket: Bool), correctedCount: Int, time: Int64,
+                                now: Int64, into out: inout [ResponseAction]) {
         let uncorrected = record.status & MCiStatus.uc != 0
         if record.length < RecordOffset.socketid {
             if !warnedMissingSocket {
@@ -55,11 +57,10 @@ extension ResponseEngine {
                     lines: ["Cannot account memory errors because kernel does not report socketid"])))
             }
         } else {
-            if settings.dimmTracking(for: record, cpuType: facts.cpuType) && !key.isSocket {
-                accountDatabase(key, uncorrected: uncorrected,
-                                time: time, now: now, reporter: "memdb", into: &out)
+            if tracking.dimm && !key.isSocket {
+                accountDatabase(key, uncorrected: uncorrected, time: time, now: now, reporter: "memdb", into: &out)
             }
-            if settings.socketTracking(for: record, cpuType: facts.cpuType) {
+            if tracking.socket {
                 accountLostErrors(socket: key.socket, correctedCount: correctedCount, time: time, now: now, into: &out)
                 accountDatabase(.socket(key.socket), uncorrected: uncorrected, time: time, now: now,
                                 reporter: "sockdb_memdb", into: &out)
