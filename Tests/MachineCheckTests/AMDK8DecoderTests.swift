@@ -61,6 +61,16 @@ final class AMDK8DecoderTests: XCTestCase {
         XCTAssertTrue(AMDK8.isGARTError(OldGolden.record(bank: 4, status: 0xb000000000150e0f)))
     }
 
+    /// Device mode drops K8 GART errors only when decoding as K8.
+    func testDeviceFilterDropsGARTErrorsOnlyForK8() {
+        let gart = OldGolden.record(bank: 4, status: 0xb000000000050e0f)
+        XCTAssertTrue(DeviceFilter.isBogus(gart, cpuType: .k8))
+        XCTAssertFalse(DeviceFilter.isBogus(gart, cpuType: .amdSMCA))
+        XCTAssertFalse(DeviceFilter.isBogus(gart, cpuType: .nehalem))
+        XCTAssertFalse(DeviceFilter.isBogus(OldGolden.record(bank: 4, status: 0xb000000000060e0f), cpuType: .k8))
+        XCTAssertFalse(DeviceFilter.isBogus(OldGolden.record(bank: 4, status: 0x9000000000050e0f), cpuType: .k8))
+    }
+
     // MARK: bank decoders
 
     func testNorthbridgeLinkNumberAndCodesWithoutExtraLine() {
