@@ -130,10 +130,12 @@ public final class ErrorResponse: ClientReports {
 
     /// The DIMM's name when the record's own ras:mc_event gave none: the name attached to its
     /// socket/channel/slot (EDAC sysfs label, else SMBIOS Device Locator), else the SMBIOS
-    /// devices mapping its address.
+    /// devices mapping its address. The slot is the one the accounting counts, so the journal
+    /// names the DIMM the triggers do.
     public func dimmName(for record: MachineCheckRecord, facts: DecodeFacts) -> String? {
-        if let channel = facts.channel, let dimm = facts.dimm, record.carries(fieldAt: RecordOffset.socketid),
-           let name = engine.dimmName(for: DimmKey(socket: Int(record.socketid), channel: channel, dimm: dimm)) {
+        let key = engine.dimmKeys(for: record, facts: facts).first
+        if key.channel != -1, key.dimm != -1, record.carries(fieldAt: RecordOffset.socketid),
+           let name = engine.dimmName(for: key) {
             return name
         }
         return smbiosName(for: facts)

@@ -17,37 +17,49 @@ final class AMDK8DecoderTests: XCTestCase {
 
     // MARK: header bank names
 
+    /// The header's bank text as a K8 record gets it.
+    private func k8BankName(_ bank: UInt8, cpuType: CPUType = .k8) -> String {
+        var t = TextBuffer(capacity: 48)
+        RecordFormatter().writeBankName(bank, cpuType: cpuType, into: &t)
+        return t.string
+    }
+
     func testBankNamesOfMCABanks() {
-        XCTAssertEqual(AMDK8.bankName(0), "0 data cache")
-        XCTAssertEqual(AMDK8.bankName(1), "1 instruction cache")
-        XCTAssertEqual(AMDK8.bankName(2), "2 bus unit")
-        XCTAssertEqual(AMDK8.bankName(3), "3 load/store unit")
-        XCTAssertEqual(AMDK8.bankName(4), "4 northbridge")
-        XCTAssertEqual(AMDK8.bankName(5), "5 fixed-issue reoder")
-        XCTAssertEqual(AMDK8.bankName(6), "6 unknown")
-        XCTAssertEqual(AMDK8.bankName(127), "127 unknown")
+        XCTAssertEqual(k8BankName(0), "0 data cache")
+        XCTAssertEqual(k8BankName(1), "1 instruction cache")
+        XCTAssertEqual(k8BankName(2), "2 bus unit")
+        XCTAssertEqual(k8BankName(3), "3 load/store unit")
+        XCTAssertEqual(k8BankName(4), "4 northbridge")
+        XCTAssertEqual(k8BankName(5), "5 fixed-issue reoder")
+        XCTAssertEqual(k8BankName(6), "6 unknown")
+        XCTAssertEqual(k8BankName(127), "127 unknown")
     }
 
     /// Threshold banks 129 + 9 * bank + block; upstream's range also takes in 183, where the
     /// K8 lookup falls back to "unknown".
     func testBankNamesOfThresholdBanks() {
-        XCTAssertEqual(AMDK8.bankName(129), "129 Unknown threshold counter")
-        XCTAssertEqual(AMDK8.bankName(164), "164 Unknown threshold counter")
-        XCTAssertEqual(AMDK8.bankName(165), "165 MC4_MISC0 DRAM threshold")
-        XCTAssertEqual(AMDK8.bankName(166), "166 MC4_MISC1 Link threshold")
-        XCTAssertEqual(AMDK8.bankName(167), "167 MC4_MISC2 L3 Cache threshold")
-        XCTAssertEqual(AMDK8.bankName(168), "168 MC4_MISC3 FBDIMM threshold")
-        XCTAssertEqual(AMDK8.bankName(170), "170 Unknown threshold counter")
-        XCTAssertEqual(AMDK8.bankName(182), "182 Unknown threshold counter")
-        XCTAssertEqual(AMDK8.bankName(183), "183 unknown")
+        XCTAssertEqual(k8BankName(129), "129 Unknown threshold counter")
+        XCTAssertEqual(k8BankName(164), "164 Unknown threshold counter")
+        XCTAssertEqual(k8BankName(165), "165 MC4_MISC0 DRAM threshold")
+        XCTAssertEqual(k8BankName(166), "166 MC4_MISC1 Link threshold")
+        XCTAssertEqual(k8BankName(167), "167 MC4_MISC2 L3 Cache threshold")
+        XCTAssertEqual(k8BankName(168), "168 MC4_MISC3 FBDIMM threshold")
+        XCTAssertEqual(k8BankName(170), "170 Unknown threshold counter")
+        XCTAssertEqual(k8BankName(182), "182 Unknown threshold counter")
+        XCTAssertEqual(k8BankName(183), "183 unknown")
     }
 
     func testBankNamesOfOtherSoftwareBanks() {
-        XCTAssertEqual(AMDK8.bankName(128), "THERMAL EVENT")
-        XCTAssertEqual(AMDK8.bankName(218), "Timeout waiting for exception on other CPUs")
-        XCTAssertEqual(AMDK8.bankName(255), "ACPI/APEI reported error")
-        XCTAssertEqual(AMDK8.bankName(184), "Undecoded extended event b8")
-        XCTAssertEqual(AMDK8.bankName(200), "Undecoded extended event c8")
+        XCTAssertEqual(k8BankName(128), "THERMAL EVENT")
+        XCTAssertEqual(k8BankName(218), "Timeout waiting for exception on other CPUs")
+        XCTAssertEqual(k8BankName(255), "ACPI/APEI reported error")
+        XCTAssertEqual(k8BankName(184), "Undecoded extended event b8")
+        XCTAssertEqual(k8BankName(200), "Undecoded extended event c8")
+        // Pseudo-banks read the same on any CPU; only the MCA banks are K8's own.
+        for bank: UInt8 in [128, 165, 183, 200, 218, 255] {
+            XCTAssertEqual(k8BankName(bank, cpuType: .nehalem), k8BankName(bank))
+        }
+        XCTAssertEqual(k8BankName(4, cpuType: .nehalem), "BANK 4")
     }
 
     // MARK: filter
@@ -59,6 +71,16 @@ final class AMDK8DecoderTests: XCTestCase {
         XCTAssertFalse(AMDK8.isGARTError(OldGolden.record(bank: 4, status: 0xb000000000060e0f)))
         // Only bits 16-19 are the extended code.
         XCTAssertTrue(AMDK8.isGARTError(OldGolden.record(bank: 4, status: 0xb000000000150e0f)))
+    }
+
+    /// Device mode drops K8 GART errors only when decoding as K8.
+    func testDeviceFilterDropsGARTErrorsOnlyForK8() {
+        let gart = OldGolden.record(bank: 4, status: 0xb000000000050e0f)
+        XCTAssertTrue(DeviceFilter.isBogus(gart, cpuType: .k8))
+        XCTAssertFalse(DeviceFilter.isBogus(gart, cpuType: .amdSMCA))
+        XCTAssertFalse(DeviceFilter.isBogus(gart, cpuType: .nehalem))
+        XCTAssertFalse(DeviceFilter.isBogus(OldGolden.record(bank: 4, status: 0xb000000000060e0f), cpuType: .k8))
+        XCTAssertFalse(DeviceFilter.isBogus(OldGolden.record(bank: 4, status: 0x9000000000050e0f), cpuType: .k8))
     }
 
     // MARK: bank decoders

@@ -175,21 +175,22 @@ final class ResponseMemoryDatabaseTests: XCTestCase {
         XCTAssertEqual(empty.pagesJSON(), "{\"pages\":[]}")
     }
 
-    func testAttachedEdacLabelReplacesTheNameAndUntimedRecordsUseNow() {
+    func testEdacLabelReplacesTheNameKeepsTheBankLocatorAndUntimedRecordsUseNow() {
         var s = ResponseSettings()
         s.memoryErrorSupport = true
         s.dimmCEThreshold = Threshold.parse("1 / 24h")
         s.dimmCETrigger = "dimm-error-trigger"
         var engine = ResponseEngine(settings: s)
         _ = engine.prepopulate(locators: [("DIMM_A1", "NODE 0 CHANNEL 1 DIMM 0")])
-        engine.attach(name: "CPU_SrcID#0_Ha#0_Chan#1_DIMM#0", location: nil, to: DimmKey(socket: 0, channel: 1, dimm: 0))
+        engine.setName("CPU_SrcID#0_Ha#0_Chan#1_DIMM#0", for: DimmKey(socket: 0, channel: 1, dimm: 0))
         let r = UpstreamInject.genmem(channel: 1, dimm: 0, cmci: false)     // time 0
         let actions = engine.handle(r, facts: RecordFormatter().format(r, cpuType: .nehalem).facts, now: 1234,
                                     topology: nil)
         guard case .trigger(let t)? = actions.first else { return XCTFail("no trigger") }
-        XCTAssertEqual(t.value(of: "LOCATION"), "SOCKET:0 CHANNEL:1 DIMM:0 [CPU_SrcID#0_Ha#0_Chan#1_DIMM#0]")
+        // The label replaces the Device Locator; the Bank Locator stays.
+        XCTAssertEqual(t.value(of: "LOCATION"), "SOCKET:0 CHANNEL:1 DIMM:0 [NODE 0 CHANNEL 1 DIMM 0 CPU_SrcID#0_Ha#0_Chan#1_DIMM#0]")
         XCTAssertEqual(t.value(of: "DMI_NAME"), "CPU_SrcID#0_Ha#0_Chan#1_DIMM#0")
-        XCTAssertNil(t.value(of: "DMI_LOCATION"))
+        XCTAssertEqual(t.value(of: "DMI_LOCATION"), "NODE 0 CHANNEL 1 DIMM 0")
         XCTAssertEqual(t.value(of: "LASTEVENT"), "1234")
     }
 
@@ -278,5 +279,43 @@ final class ResponseMemoryDatabaseTests: XCTestCase {
         _ = engine.handle(r, facts: facts, now: 0, topology: nil)
         XCTAssertEqual(engine.counters.dimms[DimmKey(socket: 0, channel: 1, dimm: 2)], .init(corrected: 1))
         XCTAssertNil(engine.counters.dimms[DimmKey(socket: 0, channel: 1, dimm: 1)])
+    }
+
+    /// Knights Landing/Mill print bank 15's channels from 3 but count the raw MCACOD channel;
+    /// `dimmKeys` (which names the journal's DIMM) gives the key the accounting counts.
+    func testKnightsBank15CountsTheRawChannelAndDimmKeysSaysSo() {
+        var r = UpstreamInject.nehalem(cpu: 0, bank: 15)
+        r.status = (0x8800_0000 << 32) | 0x0091      // memory read, channel 1
+        r.time = UpstreamInject.baseTime
+        let facts = RecordFormatter().format(r, cpuType: .knightsLanding).facts
+        XCTAssertEqual(facts.channel, 4)
+        var s = ResponseSettings()
+        s.memoryErrorSupport = true
+        var engine = ResponseEngine(settings: s)
+        let keys = engine.dimmKeys(for: r, facts: facts)
+        XCTAssertEqual(keys.first, DimmKey(socket: 0, channel: 1, dimm: -1))
+        XCTAssertNil(keys.second)
+        _ = engine.handle(r, facts: facts, now: 0, topology: nil)
+        XCTAssertEqual(Set(engine.counters.dimms.keys), [keys.first])
+    }
+
+    /// The SNB-EP rank 6 case above through `dimmKeys`: DIMM 2 once the database knows one.
+    func testDimmKeysSettleFailingRankSixLikeTheAccounting() {
+        var r = UpstreamInject.nehalem(cpu: 0, bank: 8)
+        r.cpuid = 0x206d7
+        r.status = (0x8800_0000 << 32) | 0x0091
+        r.misc = (1 << 62) | (1 << 63) | (6 << 46) | (7 << 51)
+        r.time = UpstreamInject.baseTime
+        let facts = RecordFormatter().format(r, cpuType: .sandyBridgeEP).facts
+        var s = ResponseSettings()
+        s.memoryErrorSupport = true
+        var engine = ResponseEngine(settings: s)
+        XCTAssertEqual(engine.dimmKeys(for: r, facts: facts).first, DimmKey(socket: 0, channel: 1, dimm: 1))
+        engine.setName("DIMM_C3", for: DimmKey(socket: 0, channel: 1, dimm: 2))
+        let keys = engine.dimmKeys(for: r, facts: facts)
+        XCTAssertEqual(keys.first, DimmKey(socket: 0, channel: 1, dimm: 2))
+        XCTAssertEqual(keys.second, DimmKey(socket: 0, channel: 1, dimm: 2))
+        _ = engine.handle(r, facts: facts, now: 0, topology: nil)
+        XCTAssertEqual(engine.counters.dimms, [keys.first: .init(corrected: 2)])
     }
 }

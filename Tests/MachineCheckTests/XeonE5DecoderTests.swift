@@ -71,6 +71,23 @@ final class XeonE5DecoderTests: XCTestCase {
         XCTAssertNil(XeonGolden.modelText(.sandyBridgeEP, bank: 8, status: 0x9c0000000000009f, misc: misc).1.dimm)
     }
 
+    /// `--no-imc-log`: MISC's failing ranks are not trusted, so the same record names no DIMM
+    /// (the channel still comes from MCACOD) and its text does not change.
+    func testNoIMCLogLeavesTheDIMMFactsAlone() {
+        let r = XeonGolden.record(bank: 10, status: 0x9c00000000010092, misc: (1 << 62) | (1 << 63) | (5 << 46) | (2 << 51))
+        var off = DecodeOptions()
+        off.imcLog = false
+        let with = RecordFormatter().format(r, cpuType: .sandyBridgeEP)
+        let without = RecordFormatter(options: off).format(r, cpuType: .sandyBridgeEP)
+        XCTAssertEqual(with.facts.channel, 2)
+        XCTAssertEqual(with.facts.dimm, 1)
+        XCTAssertEqual(with.facts.secondDimm, 0)
+        XCTAssertEqual(without.facts.channel, 2)
+        XCTAssertNil(without.facts.dimm)
+        XCTAssertNil(without.facts.secondDimm)
+        XCTAssertEqual(without.text.string, with.text.string)
+    }
+
     func testFailingRankToDIMMRule() {
         XCTAssertEqual((0...9).map { FailingRank.dimm(rank: $0) }, [0, 0, 0, 0, 1, 1, 1, 1, nil, nil])
         XCTAssertEqual(FailingRank.dimm(rank: 7, channelHasThirdDIMM: true), 2)

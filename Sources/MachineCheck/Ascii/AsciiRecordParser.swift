@@ -67,11 +67,13 @@ public struct AsciiRecordParser: Sendable {
     static let xenCPU = ScanFormat("CPU %d")
     static let xenBank = ScanFormat("(XEN) Bank %d: %llx at %llx")
 
-    /// End offsets of the fields in the kernel structure (upstream's `endof_field`).
+    /// End offsets of the fields in the kernel structure (upstream's `endof_field`): the
+    /// structure is packed, so each field ends where the next begins.
     enum FieldEnd {
-        static let status = 8, misc = 16, addr = 24, mcgstatus = 32, ip = 40, tsc = 48
-        static let time = 56, cpuvendor = 57, cpuid = 64, bank = 66, cpu = 67
-        static let socketid = 76, apicid = 80, mcgcap = 88
+        typealias O = RecordOffset
+        static let status = O.misc, misc = O.addr, addr = O.mcgstatus, mcgstatus = O.ip, ip = O.tsc
+        static let tsc = O.time, time = O.cpuvendor, cpuvendor = O.injectFlags, cpuid = O.cs
+        static let bank = O.cpu, cpu = O.finished, socketid = O.apicid, apicid = O.mcgcap, mcgcap = O.synd
     }
 
     private mutating func field(_ end: Int) { if recordLength < end { recordLength = end } }
@@ -165,7 +167,6 @@ public struct AsciiRecordParser: Sendable {
         }
     }
 
-    /// Ends the input: the pending record, if any field was parsed.
     /// Ends the input; returns the pending record, if any field was parsed.
     public mutating func finish() -> ParsedRecord? {
         defer { reset() }

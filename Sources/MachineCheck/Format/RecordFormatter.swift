@@ -127,22 +127,18 @@ public struct RecordFormatter: Sendable {
         }
     }
 
-    /// The bank text of the header line.
-    public func bankName(_ bank: UInt8, cpuType: CPUType) -> String {
-        var t = TextBuffer(capacity: 48)
-        writeBankName(bank, cpuType: cpuType, into: &t)
-        return t.string
-    }
-
+    /// The header's bank text. Banks from 128 are the kernel's pseudo-banks and read the same
+    /// for every CPU type (upstream names K8 threshold banks on any CPU).
     func writeBankName(_ bank: UInt8, cpuType: CPUType, into out: inout TextBuffer) {
-        if cpuType == .k8 { out.write(AMDK8.bankName(bank)); return }
         switch bank {
-        case 0..<128: out.write("BANK "); out.decimal(bank)
+        case 0..<128:
+            if cpuType == .k8 { out.write(AMDK8.bankName(bank)) } else { out.write("BANK "); out.decimal(bank) }
         case SpecialBank.thermal: out.write("THERMAL EVENT")
         case SpecialBank.timeout: out.write("Timeout waiting for exception on other CPUs")
         case SpecialBank.apei: out.write("ACPI/APEI reported error")
-        case 129...183: out.write(AMDK8.bankName(bank))  // upstream includes its threshold top, 183
-        default: out.write("Undecoded extended event "); out.hex(bank)
+        default:
+            if let name = AMDK8.thresholdBankName(bank) { out.write(name) }
+            else { out.write("Undecoded extended event "); out.hex(bank) }
         }
     }
 }

@@ -66,8 +66,8 @@ struct PageTable: Sendable, Equatable {
         return order
     }
 
-    /// How `counter(for:)` found the counter; `replaced` names the page whose counter was reused.
-    enum Placement: Equatable { case existing, allocated, replaced(UInt64?) }
+    /// How `counter(for:)` found the counter; `replaced`: another page's counter was reused.
+    enum Placement: Equatable { case existing, allocated, replaced }
 
     /// Finds the counter for `address`, creating one (a free slot while fewer than `limit`
     /// counters exist, else a reused one) with a fresh bucket. Touches its cluster.
@@ -97,14 +97,13 @@ struct PageTable: Sendable, Equatable {
         let c = current
         let slot = clusters[c].used
         clusters[c].used += 1
-        let evicted = clusters[c].slots[slot]
-        if let old = evicted { pages[old] = nil }
+        if let evicted = clusters[c].slots[slot] { pages[evicted] = nil }
         clusters[c].slots[slot] = address
         // Upstream keeps the evicted page's total and state on the reused counter; a
         // replaced counter starts fresh here, since it now describes another page.
         pages[address] = fresh(c, slot)
         touch(c)
-        return .replaced(evicted)
+        return .replaced
     }
 
     /// The cluster to allocate from: the current one while its next slot is free, else a

@@ -3,44 +3,52 @@
 extension ResponseEngine {
     mutating func memoryError(_ record: MachineCheckRecord, facts: DecodeFacts, time: Int64, now: Int64,
                               into out: inout [ResponseAction]) {
+        let keys = dimmKeys(for: record, facts: facts)
+        let tracking = settings.memoryTracking(for: record, cpuType: facts.cpuType)
+        let corrected = facts.correctedCount ?? 0
+        accountMemory(record, facts: facts, key: keys.first, tracking: tracking, correctedCount: corrected,
+                      time: time, now: now, into: &out)
+        // SNB-EP/IVB-EP "second device": the same error counts for the other DIMM too.
+        if let second = keys.second {
+            accountMemory(record, facts: facts, key: second, tracking: tracking, correctedCount: corrected,
+                          time: time, now: now, into: &out)
+        }
+    }
+
+    /// The DIMMs a memory error is counted for (upstream's `memory_error` keys): the first
+    /// device and, for SNB-EP/IVB-EP, the second failing device. The daemon names the DIMM of
+    /// a record from the first, so the journal and the triggers name the same DIMM.
+    public func dimmKeys(for record: MachineCheckRecord, facts: DecodeFacts) -> (first: DimmKey, second: DimmKey?) {
         let socket = Int(Int32(bitPattern: record.socketid))
         let rawChannel = Int(record.status & 0xf) == 0xf ? -1 : Int(record.status & 0xf)
         // Knights Landing/Mill print their second controller's channels from 3, but
         // upstream accounts the raw MCACOD channel.
         let knights = facts.cpuType == .knightsLanding || facts.cpuType == .knightsMill
         let channel = knights ? rawChannel : (facts.channel ?? -1)
-        let dimm = refinedDimm(facts.dimm ?? -1, rankBits: 46, validBit: 62, record: record, facts: facts,
-                               socket: socket, channel: channel)
-        let corrected = facts.correctedCount ?? 0
-        accountMemory(record, facts: facts, socket: socket, channel: channel, dimm: dimm,
-                      correctedCount: corrected, time: time, now: now, into: &out)
-        // SNB-EP/IVB-EP "second device": the same error counts for the other DIMM too.
-        if let second = facts.secondDimm {
-            let channel2 = facts.channel ?? rawChannel
-            if channel2 != -1 {
-                let dimm2 = refinedDimm(second, rankBits: 51, validBit: 63, record: record, facts: facts,
-                                        socket: socket, channel: channel2)
-                accountMemory(record, facts: facts, socket: socket, channel: channel2, dimm: dimm2,
-                              correctedCount: corrected, time: time, now: now, into: &out)
-            }
-        }
+        let ranks = FailingRank.ranks(misc: record.misc)
+        let first = DimmKey(socket: socket, channel: channel,
+                            dimm: settledDimm(facts.dimm ?? -1, rank: ranks.first, cpuType: facts.cpuType,
+                                              socket: socket, channel: channel))
+        guard let second = facts.secondDimm else { return (first, nil) }
+        let channel2 = facts.channel ?? rawChannel
+        guard channel2 != -1 else { return (first, nil) }
+        return (first, DimmKey(socket: socket, channel: channel2,
+                               dimm: settledDimm(second, rank: ranks.second, cpuType: facts.cpuType,
+                                                 socket: socket, channel: channel2)))
     }
 
-    /// Failing ranks 6-7 belong to DIMM 2 on channels that have one (known only here, from
-    /// the database); the decoder reports them as DIMM 1.
-    func refinedDimm(_ dimm: Int, rankBits lo: Int, validBit: Int, record: MachineCheckRecord,
-                     facts: DecodeFacts, socket: Int, channel: Int) -> Int {
-        guard dimm == 1, facts.cpuType == .sandyBridgeEP || facts.cpuType == .ivyBridgeEPEX,
-              bit(record.misc, validBit), bits(record.misc, lo, lo + 4) >= 6,
-              dimms[DimmKey(socket: socket, channel: channel, dimm: 2)] != nil
-        else { return dimm }
-        return 2
+    /// A DIMM the decoder took from a failing rank, settled with what only the database
+    /// knows: whether the channel has a DIMM 2 (where ranks 6-7 live if it exists).
+    func settledDimm(_ decoded: Int, rank: Int?, cpuType: CPUType, socket: Int, channel: Int) -> Int {
+        guard decoded != -1, let rank, cpuType == .sandyBridgeEP || cpuType == .ivyBridgeEPEX else { return decoded }
+        let third = dimms[DimmKey(socket: socket, channel: channel, dimm: 2)] != nil
+        return FailingRank.dimm(rank: rank, channelHasThirdDIMM: third) ?? decoded
     }
 
     /// One DIMM's share of an error: upstream's `memory_error` plus `account_page_error`.
-    mutating func accountMemory(_ record: MachineCheckRecord, facts: DecodeFacts, socket: Int, channel: Int,
-                                dimm: Int, correctedCount: Int, time: Int64, now: Int64,
-                                into out: inout [ResponseAction]) {
+    mutating func accountMemory(_ record: MachineCheckRecord, facts: DecodeFacts, key: DimmKey,
+                                tracking: (dimm: Bool, socket: Bool), correctedCount: Int, time: Int64,
+                                now: Int64, into out: inout [ResponseAction]) {
         let uncorrected = record.status & MCiStatus.uc != 0
         if record.length < RecordOffset.socketid {
             if !warnedMissingSocket {
@@ -49,18 +57,16 @@ extension ResponseEngine {
                     lines: ["Cannot account memory errors because kernel does not report socketid"])))
             }
         } else {
-            if settings.dimmTracking(for: record, cpuType: facts.cpuType) && (channel != -1 || dimm != -1) {
-                accountDatabase(DimmKey(socket: socket, channel: channel, dimm: dimm), uncorrected: uncorrected,
-                                time: time, now: now, reporter: "memdb", into: &out)
+            if tracking.dimm && !key.isSocket {
+                accountDatabase(key, uncorrected: uncorrected, time: time, now: now, reporter: "memdb", into: &out)
             }
-            if settings.socketTracking(for: record, cpuType: facts.cpuType) {
-                accountLostErrors(socket: socket, correctedCount: correctedCount, time: time, now: now, into: &out)
-                accountDatabase(.socket(socket), uncorrected: uncorrected, time: time, now: now,
+            if tracking.socket {
+                accountLostErrors(socket: key.socket, correctedCount: correctedCount, time: time, now: now, into: &out)
+                accountDatabase(.socket(key.socket), uncorrected: uncorrected, time: time, now: now,
                                 reporter: "sockdb_memdb", into: &out)
             }
         }
-        accountPage(record, facts: facts, key: DimmKey(socket: socket, channel: channel, dimm: dimm),
-                    time: time, now: now, into: &out)
+        accountPage(record, facts: facts, key: key, time: time, now: now, into: &out)
     }
 
     /// `account_memdb`: one corrected or uncorrected error for a DIMM or socket.

@@ -120,15 +120,6 @@ public struct ResponseEngine: Sendable {
 
     static let prefillWarning = "failed to prefill DIMM database from DMI data"
 
-    /// Names a DIMM from another source (an EDAC label), replacing what was attached;
-    /// the names reach memdb-style triggers as DMI_NAME / DMI_LOCATION.
-    public mutating func attach(name: String?, location: String?, to key: DimmKey, at now: Int64 = 0) {
-        var r = dimms[key] ?? newRecord(key, at: now)
-        r.name = name
-        r.location = location
-        dimms[key] = r
-    }
-
     // MARK: - Shared helpers
 
     func ceThreshold(for key: DimmKey) -> Threshold? {

@@ -101,13 +101,20 @@ public struct ResponseSettings: Sendable, Equatable {
         return (limit, "Round up max-corr-err-counters from \(requested) to \(limit)")
     }
 
-    /// DIMM accounting for a record: the setting, else the host fact, else the record's CPU.
+    /// DIMM and socket accounting for a record: each setting, else the host fact, else the
+    /// record's CPU. Both default to the same fact, so it is resolved at most once.
+    public func memoryTracking(for record: MachineCheckRecord, cpuType: CPUType) -> (dimm: Bool, socket: Bool) {
+        if let dimm = dimmTrackingEnabled, let socket = socketTrackingEnabled { return (dimm, socket) }
+        let host = memoryErrorSupport ?? MemoryErrorSupport.resolve(record: record, cpuType: cpuType)
+        return (dimmTrackingEnabled ?? host, socketTrackingEnabled ?? host)
+    }
+
     public func dimmTracking(for record: MachineCheckRecord, cpuType: CPUType) -> Bool {
-        dimmTrackingEnabled ?? memoryErrorSupport ?? MemoryErrorSupport.resolve(record: record, cpuType: cpuType)
+        memoryTracking(for: record, cpuType: cpuType).dimm
     }
 
     public func socketTracking(for record: MachineCheckRecord, cpuType: CPUType) -> Bool {
-        socketTrackingEnabled ?? memoryErrorSupport ?? MemoryErrorSupport.resolve(record: record, cpuType: cpuType)
+        memoryTracking(for: record, cpuType: cpuType).socket
     }
 }
 

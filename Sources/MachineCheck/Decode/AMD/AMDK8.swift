@@ -24,21 +24,18 @@ public enum AMDK8 {
     /// MISC bit 48: the threshold counter overflowed.
     static let thresholdOverflow: UInt64 = 1 << 48
 
-    /// Header bank text after `CPU n `: `<bank> <name>` for the MCA and threshold banks, and
-    /// upstream's shared names for the other software-defined banks (>= 128).
-    public static func bankName(_ bank: UInt8) -> String {
+    /// Header bank text of an MCA bank (0-127) after `CPU n `: `<bank> <name>`.
+    static func bankName(_ bank: UInt8) -> String {
         let n = Int(bank)
-        switch n {
-        case 0..<bankNames.count: return Format.decimal(n) + " " + bankNames[n]
-        case Int(SpecialBank.thermal): return "THERMAL EVENT"
-        case Int(SpecialBank.timeout): return "Timeout waiting for exception on other CPUs"
-        // Upstream's extended-bank range includes its end (183), where the K8 lookup fails.
-        case thresholdBase...thresholdEnd:
-            return Format.decimal(n) + " " + (n < thresholdEnd ? thresholdName(n - thresholdBase) : "unknown")
-        case Int(SpecialBank.apei): return "ACPI/APEI reported error"
-        case 129...: return "Undecoded extended event " + Format.hex(n)
-        default: return Format.decimal(n) + " unknown"
-        }
+        return Format.decimal(n) + " " + (n < bankNames.count ? bankNames[n] : "unknown")
+    }
+
+    /// Header bank text of a threshold pseudo-bank, nil outside them. Upstream's range
+    /// includes its end (183), where the lookup fails into "unknown".
+    static func thresholdBankName(_ bank: UInt8) -> String? {
+        let n = Int(bank)
+        guard n >= thresholdBase && n <= thresholdEnd else { return nil }
+        return Format.decimal(n) + " " + (n < thresholdEnd ? thresholdName(n - thresholdBase) : "unknown")
     }
 
     /// Device-mode filter: uncorrected GART errors (northbridge, extended code 5) are noise

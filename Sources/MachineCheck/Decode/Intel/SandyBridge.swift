@@ -79,10 +79,9 @@ enum FailingRank {
         }
     }
 
-    /// The first and second failing ranks the record carries, if valid.
-    static func ranks(_ ctx: DecodeContext) -> (first: Int?, second: Int?) {
-        let m = ctx.misc
-        return (bit(m, 62) ? Int(bits(m, 46, 50)) : nil, bit(m, 63) ? Int(bits(m, 51, 55)) : nil)
+    /// The first and second failing ranks MISC carries, if valid.
+    static func ranks(misc m: UInt64) -> (first: Int?, second: Int?) {
+        (bit(m, 62) ? Int(bits(m, 46, 50)) : nil, bit(m, 63) ? Int(bits(m, 51, 55)) : nil)
     }
 
     /// Fills the DIMM facts for a corrected memory error from an iMC bank. Whether a third
@@ -90,7 +89,7 @@ enum FailingRank {
     /// here; `imcLog` off (upstream `--no-imc-log`) leaves the facts alone.
     static func record(_ ctx: inout DecodeContext, imcLog: Bool = true) {
         guard imcLog, !ctx.uncorrected, let channel = XeonUncore.memoryChannelCode(ctx) else { return }
-        let (first, second) = ranks(ctx)
+        let (first, second) = ranks(misc: ctx.misc)
         if let rank = first {
             ctx.facts.channel = channel
             ctx.facts.dimm = dimm(rank: rank)
