@@ -50,7 +50,8 @@ extension JournalEntry {
         if record.carries(fieldAt: RecordOffset.cpuid) { e.addHex("MCE_CPUID", UInt64(record.cpuid)) }
         // Zero means the kernel gave no time; journald's own timestamp is the reception time.
         if record.time != 0 { e.addDecimal("MCE_TIME", record.time) }
-        e.add("MCE_CPUVENDOR", vendorName(record.cpuvendor))
+        // Unlike the decoded text, the field names vendors newer than upstream's table.
+        e.add("MCE_CPUVENDOR", CPUIdentity.kernelVendorName(record.cpuvendor) ?? "vendor " + Format.decimal(record.cpuvendor))
 
         if let d = dimm {
             e.add("DIMM", d)
@@ -166,23 +167,6 @@ extension JournalEntry {
         case .thermal: return "thermal event"
         case .microcode: return "microcode error"
         case .unknown: return "machine check"
-        }
-    }
-
-    /// MCE_CPUVENDOR: the kernel's X86_VENDOR_* number as a name (arch/x86/include/asm/processor.h).
-    public static func vendorName(_ v: UInt8) -> String {
-        switch v {
-        case 0: return "Intel"
-        case 1: return "Cyrix"
-        case 2: return "AMD"
-        case 3: return "UMC"
-        case 5: return "Centaur"
-        case 7: return "Transmeta"
-        case 8: return "NSC"
-        case 9: return "Hygon"
-        case 10: return "Zhaoxin"
-        case 11: return "Vortex"
-        default: return "vendor " + Format.decimal(v)
         }
     }
 
