@@ -152,3 +152,25 @@ final class EDACLabelsTests: XCTestCase {
         XCTAssertEqual(EDACLabels.parseLocation(""), [])
     }
 }
+
+/// The one whole-file reader SMBIOS, state files and sysfs attributes share.
+final class SysfsIOTests: XCTestCase {
+    func testAFileOfExactlyTheLimitIsReadAndOneByteMoreIsTooLarge() {
+        let t = TemporaryDirectory("sysfs")
+        let exact = t.write("exact", String(repeating: "x", count: 5000))
+        let over = t.write("over", String(repeating: "x", count: 5001))
+        XCTAssertEqual(SysfsIO.readBytes(exact, limit: 5000), .success(Array(repeating: UInt8(ascii: "x"), count: 5000)))
+        XCTAssertEqual(SysfsIO.readBytes(over, limit: 5000), .failure(.tooLarge))
+        XCTAssertEqual(SysfsIO.read(t.sub("missing")), .failure(.failed(errno: ENOENT)))
+        XCTAssertEqual(SysfsIO.readBytes(t.path, limit: 10), .failure(.failed(errno: EISDIR)))
+        XCTAssertEqual(SysfsIO.read(t.write("empty", "")), .success(""))
+    }
+
+    func testAnSMBIOSTableAboveTheLimitIsTooLarge() {
+        let t = TemporaryDirectory("sysfs")
+        let table = t.write("firmware/dmi/tables/DMI", String(repeating: "\0", count: SMBIOS.sizeLimit + 1))
+        XCTAssertThrowsError(try SMBIOS.load(sysfsRoot: t.path)) { error in
+            XCTAssertEqual(error as? SMBIOSError, .tooLarge(path: table))
+        }
+    }
+}
