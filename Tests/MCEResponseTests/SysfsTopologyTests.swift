@@ -83,6 +83,20 @@ final class SysfsCacheTopologyTests: XCTestCase {
         XCTAssertEqual(SysfsCacheTopology.typeCode("Unified"), 2)
         XCTAssertNil(SysfsCacheTopology.typeCode("Generic"))
     }
+
+    /// Only cpuN directories count (not cpufreq, cpuidle or a bare "cpu"); sockets are the
+    /// distinct package ids among them.
+    func testSocketsAreTheDistinctPackagesOfTheNumberedCPUs() {
+        let t = TemporaryDirectory("sysfs")
+        for (cpu, package) in [(0, "0"), (1, "0"), (2, "1"), (3, "1")] {
+            t.write("devices/system/cpu/cpu\(cpu)/topology/physical_package_id", package + "\n")
+        }
+        for other in ["cpufreq", "cpuidle", "cpu", "cpu1x"] {
+            t.write("devices/system/cpu/\(other)/topology/physical_package_id", "7\n")
+        }
+        XCTAssertEqual(SysfsSockets.count(sysfsRoot: t.path), 2)
+        XCTAssertEqual(SysfsSockets.count(sysfsRoot: t.sub("missing")), 0)
+    }
 }
 
 final class EDACLabelsTests: XCTestCase {
