@@ -182,25 +182,12 @@ extension JournalEntry {
     mutating func addHex(_ name: String, _ v: UInt64) {
         add(name) { out in
             out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "x"))
-            var shift = v == 0 ? 0 : (63 - v.leadingZeroBitCount) / 4 * 4
-            while shift >= 0 {
-                let nib = UInt8(truncatingIfNeeded: (v >> UInt64(shift)) & 0xf)
-                out.append(nib < 10 ? 0x30 + nib : 0x57 + nib)
-                shift -= 4
-            }
+            Format.appendHex(v, to: &out)
         }
     }
 
     /// Unsigned decimal.
     mutating func addDecimal(_ name: String, _ v: UInt64) {
-        add(name) { out in
-            let first = out.count
-            var x = v
-            repeat {
-                out.append(0x30 + UInt8(truncatingIfNeeded: x % 10))
-                x /= 10
-            } while x != 0
-            out[first...].reverse()
-        }
+        add(name) { out in Format.appendDecimal(v, to: &out) }
     }
 }
