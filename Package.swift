@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point one way: mcelog (executable) -> MCEDaemon -> MCEIO -> MachineCheck / CSystemd.
+// Layers point one way: mcelog (executable) -> MCEDaemon -> MCEIO -> MachineCheck / CSystemd / CLinux.
 let package = Package(
     name: "mcelog",
     products: [
@@ -11,12 +11,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
-        // Linux headers missing from Glibc's Swift module (signalfd).
+        // Linux headers missing from Glibc's Swift module (signalfd, statfs).
         .systemLibrary(name: "CLinux"),
         // The domain: struct mce, CPU identification, decoders, decoded result. No I/O.
         .target(name: "MachineCheck", linkerSettings: [.linkedLibrary("m")]),
         // Sources and sinks: files, devices, tracefs, text; thin typed wrappers over Glibc.
-        .target(name: "MCEIO", dependencies: ["MachineCheck", "CSystemd"]),
+        .target(name: "MCEIO", dependencies: ["MachineCheck", "CSystemd", "CLinux"]),
         // The daemon's runtime: event loop, queue and sender, notify, signals, reload.
         // Error response I/O: triggers, page/CPU offlining, SMBIOS/EDAC/cache topology, state files.
         .target(name: "MCEResponse", dependencies: ["MachineCheck", "CLinux"]),

@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <signal.h>
+/* MCEIO (tracefs): fstatfs and struct statfs, to tell tracefs files from plain captures. */
+#include <sys/vfs.h>
 /* struct ucred needs _GNU_SOURCE: mirrored for SO_PEERCRED. */
 struct clinux_ucred { pid_t pid; uid_t uid; gid_t gid; };
 static const int clinux_so_peercred = SO_PEERCRED;

@@ -91,7 +91,7 @@ public struct CorrectedErrorCollector: Equatable, Sendable {
     public static func detect(debugfsRoot: String = "/sys/kernel/debug", procRoot: String = "/proc",
                               bootRoot: String = "/boot", release: String? = nil) -> CorrectedErrorCollector {
         let cmdlinePath = joinPath(procRoot, "cmdline")
-        if case .text(let cmdline) = SysfsIO.read(cmdlinePath, limit: 1 << 16) {
+        if case .success(let cmdline) = SysfsIO.read(cmdlinePath, limit: 1 << 16) {
             let words = cmdline.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\0" })
             // The ras= parameter takes a list ("ras=cec_disable" is the only documented value).
             for word in words where word.hasPrefix("ras=") {
@@ -114,7 +114,7 @@ public struct CorrectedErrorCollector: Equatable, Sendable {
         let kernel = release ?? currentRelease()
         if let kernel {
             let config = joinPath(bootRoot, "config-" + kernel)
-            if case .text(let text) = SysfsIO.read(config, limit: 1 << 22) {
+            if case .success(let text) = SysfsIO.read(config, limit: 1 << 22) {
                 for line in text.split(separator: "\n") {
                     if line == "CONFIG_RAS_CEC=y" {
                         return CorrectedErrorCollector(state: .active, evidence: "CONFIG_RAS_CEC=y in \(config)")

@@ -289,23 +289,11 @@ public struct SMBIOS: Equatable, Sendable {
     }
 
     private static func readBytes(_ path: String) -> Result<[UInt8], SMBIOSError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            return .failure(code == ENOENT ? .notPresent(path: path) : .unreadable(path: path, errno: code))
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(.unreadable(path: path, errno: errno))
+        SysfsIO.readBytes(path, limit: sizeLimit).mapError { failure in
+            switch failure {
+            case .failed(let code): return code == ENOENT ? .notPresent(path: path) : .unreadable(path: path, errno: code)
+            case .tooLarge: return .tooLarge(path: path)
             }
-            if n == 0 { return .success(bytes) }
-            bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > sizeLimit { return .failure(.tooLarge(path: path)) }
         }
     }
 }

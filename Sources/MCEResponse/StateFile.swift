@@ -82,25 +82,12 @@ public struct StateFile: Sendable {
     /// nil when there is no state file (first start); the text otherwise. Bytes that are not
     /// UTF-8 come back as U+FFFD: the caller's parser then rejects the content as corrupt.
     public func read() throws(StateFileError) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
+        switch SysfsIO.readBytes(path, limit: sizeLimit) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(.failed(let code)):
             if code == ENOENT { return nil }
             throw .unreadable(path: path, errno: code)
+        case .failure(.tooLarge): throw .tooLarge(path: path, limit: sizeLimit)
         }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, errno: errno)
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > sizeLimit { throw .tooLarge(path: path, limit: sizeLimit) }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -77,7 +77,7 @@ public enum SysfsSockets {
     /// Distinct `physical_package_id` values of the CPUs under <root>/devices/system/cpu.
     public static func count(sysfsRoot: String = "/sys") -> Int {
         let base = joinPath(sysfsRoot, "devices/system/cpu")
-        let cpus = (SysfsIO.entries(base) ?? []).filter { $0.count > 3 && $0.hasPrefix("cpu") && $0.dropFirst(3).allSatisfy(\.isNumber) }
+        let cpus = (SysfsIO.entries(base) ?? []).filter { $0.numberAfter(prefix: "cpu") != nil }
         return Set(cpus.compactMap { SysfsIO.attribute(base + "/" + $0 + "/topology/physical_package_id") }).count
     }
 }

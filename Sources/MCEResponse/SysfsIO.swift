@@ -9,36 +9,41 @@ func errnoText(_ code: Int32) -> String {
 /// Small whole-file reads and single writes, the way sysfs files want to be used: one read of
 /// a short attribute, one write() of the whole value (sysfs store handlers see exactly one call).
 enum SysfsIO {
-    enum ReadResult: Equatable {
-        case text(String)
+    enum ReadFailure: Error, Equatable {
         case failed(errno: Int32)
         case tooLarge
     }
 
-    /// Reads at most `limit` bytes; more than that is `.tooLarge` (a sysfs attribute is a page at
-    /// most; a regular file that grew is not what we expected to find).
-    static func read(_ path: String, limit: Int = 4096) -> ReadResult {
+    /// The whole file, read to its end (sysfs files report no useful size). More than `limit`
+    /// bytes is `.tooLarge`: whatever the caller expected, that is not it.
+    static func readBytes(_ path: String, limit: Int) -> Result<[UInt8], ReadFailure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failed(errno: errno) }
+        guard fd >= 0 else { return .failure(.failed(errno: errno)) }
         defer { close(fd) }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
+        // One byte past the limit is enough to tell an oversized file.
+        var chunk = [UInt8](repeating: 0, count: min(max(limit, 0) + 1, 65536))
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .failed(errno: errno)
+                return .failure(.failed(errno: errno))
             }
-            if n == 0 { break }
+            if n == 0 { return .success(bytes) }
             bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > limit { return .tooLarge }
+            if bytes.count > limit { return .failure(.tooLarge) }
         }
-        return .text(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The text of a file of at most `limit` bytes (a sysfs attribute is a page at most; a
+    /// regular file that grew is not what we expected to find).
+    static func read(_ path: String, limit: Int = 4096) -> Result<String, ReadFailure> {
+        readBytes(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The first line of a sysfs attribute without its newline and surrounding blanks, or nil.
     static func attribute(_ path: String) -> String? {
-        guard case .text(let text) = read(path) else { return nil }
+        guard case .success(let text) = read(path) else { return nil }
         let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return String(line).trimmingBlanks
     }

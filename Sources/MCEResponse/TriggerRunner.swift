@@ -111,7 +111,6 @@ public final class TriggerRunner {
 
     /// Children started and not yet collected.
     public var runningCount: Int { children.count }
-    public var runningPIDs: [Int32] { children.map(\.pid) }
 
     /// pidfds of the running children: each becomes readable (POLLIN) when its child exits.
     public var pollDescriptors: [Int32] { children.compactMap(\.pidfd) }

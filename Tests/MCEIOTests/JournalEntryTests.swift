@@ -187,6 +187,20 @@ final class JournalEntryTests: XCTestCase {
         XCTAssertFalse(CapturedRecords.entry(r, .nehalem).0.contains("MCE_TIME"))
     }
 
+    /// The field names every X86_VENDOR_* the kernel has; the decoded text keeps upstream's
+    /// shorter table, which calls Hygon an unknown vendor.
+    func testCPUVendorFieldNamesVendorsPastUpstreamsTable() {
+        var r = CapturedRecords.correctedMemory
+        r.cpuvendor = CPUIdentity.hygon
+        let (e, out) = CapturedRecords.entry(r, .amdSMCA)
+        XCTAssertEqual(e.string(of: "MCE_CPUVENDOR"), "Hygon")
+        XCTAssertTrue(out.text.string.contains("CPUID Vendor Unknown vendor "), out.text.string)
+        for (v, name) in [(UInt8(4), "vendor 4"), (10, "Zhaoxin"), (11, "Vortex"), (12, "vendor 12"), (255, "vendor 255")] {
+            r.cpuvendor = v
+            XCTAssertEqual(CapturedRecords.entry(r, .amdSMCA).0.string(of: "MCE_CPUVENDOR"), name)
+        }
+    }
+
     func testDimmLabelWithAControlCharacterKeepsMessageOnOneLine() {
         let (e, _) = CapturedRecords.entry(CapturedRecords.correctedMemory, .nehalem, dimm: "A1\nB2")
         XCTAssertEqual(e.string(of: "MESSAGE"), "Corrected memory error: CPU 0 bank 1 addr 0x1234000 DIMM A1 B2")

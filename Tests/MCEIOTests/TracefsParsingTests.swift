@@ -204,7 +204,11 @@ final class TracefsFormatTests: XCTestCase {
         let old = try MCERecordDecoder(format: TracefsFixture(name: "debian-6.1").recordFormat)
         XCTAssertEqual(old.absentFields, ["ppin", "microcode"])
         XCTAssertEqual(old.payloadSize, 107)
-        XCTAssertEqual(try MCERecordDecoder(format: TracefsFixture(name: "debian-6.12").recordFormat).absentFields, [])
+        // The record ends before the first absent field, so it is not reported as zero.
+        XCTAssertEqual(old.recordLength, RecordOffset.ppin)
+        let current = try MCERecordDecoder(format: TracefsFixture(name: "debian-6.12").recordFormat)
+        XCTAssertEqual(current.absentFields, [])
+        XCTAssertEqual(current.recordLength, MachineCheckRecord.currentLength)
 
         // The 2.6.33-era layout: no synd/ipid either.
         var text = try format(replacing: "\tfield:u64 synd;\toffset:48;\tsize:8;\tsigned:0;\n", with: "", in: "debian-6.1")
@@ -213,6 +217,7 @@ final class TracefsFormatTests: XCTestCase {
         text = text.replacingOccurrences(of: "\n\nprint fmt", with: "\n\tfield:__data_loc u8[] v_data;\toffset:108;\tsize:4;\tsigned:0;\n\nprint fmt")
         let decoder = try MCERecordDecoder(format: TraceEventFormat(parsing: text, file: "old"))
         XCTAssertEqual(decoder.absentFields, ["synd", "ipid", "ppin", "microcode"])
+        XCTAssertEqual(decoder.recordLength, RecordOffset.synd)
         var payload = [UInt8](repeating: 0, count: 112)
         payload[24] = 0x90; payload[31] = 0x9c; payload[105] = 6; payload[88] = 3
         let r = try decoder.decode(payload)

@@ -117,6 +117,44 @@ final class TracefsSourceTests: XCTestCase {
         XCTAssertEqual(cpu10.count, 5)
     }
 
+    /// One busy CPU cannot starve the others: each drain takes at most `pagesPerDrainLimit`
+    /// sub-buffers from every CPU, and the next drains go on where it stopped.
+    func testThePerDrainPageLimitSharesEachDrainBetweenCPUsAndLosesNothing() throws {
+        let fixture = TracefsFixture(name: "debian-6.1")
+        let pages = try fixture.pages()
+        XCTAssertEqual(pages.count, 2)
+        let addrs = try fixture.injected().map(\.addr)
+        let first = Array(addrs[0..<34]), second = Array(addrs[34...])
+        // cpu0 is busy with three sub-buffers, cpu3 has one.
+        try layOut(fixture.name, cpus: [0: pages[0] + pages[1] + pages[0], 3: pages[1]])
+        var source = try TracefsSource(root: root.path)
+        defer { source.close() }
+        source.pagesPerDrainLimit = 1
+
+        var perDrain: [(cpu0: [UInt64], cpu3: [UInt64], pages: Int)] = []
+        for _ in 0..<4 {
+            let before = source.statistics.pages
+            let got = drain(&source)
+            XCTAssertNil(got.error)
+            perDrain.append((got.records.filter { $0.1 == 0 }.map(\.0.addr),
+                             got.records.filter { $0.1 == 3 }.map(\.0.addr),
+                             source.statistics.pages - before))
+        }
+        XCTAssertEqual(perDrain.map(\.pages), [2, 1, 1, 0], "at most one sub-buffer per CPU per drain")
+        XCTAssertEqual(perDrain.map(\.cpu0), [first, second, first, []])
+        XCTAssertEqual(perDrain.map(\.cpu3), [second, [], [], []])
+        XCTAssertTrue(source.isExhausted)
+        XCTAssertEqual(source.statistics.records, 34 + 33 + 34 + 33)
+
+        // Without the limit one drain takes everything.
+        try? fm.removeItem(at: root)
+        try layOut(fixture.name, cpus: [0: pages[0] + pages[1] + pages[0], 3: pages[1]])
+        var unlimited = try TracefsSource(root: root.path)
+        defer { unlimited.close() }
+        XCTAssertEqual(drain(&unlimited).records.count, 34 + 33 + 34 + 33)
+        XCTAssertTrue(unlimited.isExhausted)
+    }
+
     func testACorruptSubBufferIsSkippedAndReportedAfterTheOthers() throws {
         var pages = try TracefsFixture(name: "debian-6.12").pages()
         pages[1][9] = 0x20                            // commit 0x2080: beyond the data area

@@ -83,6 +83,20 @@ final class SysfsCacheTopologyTests: XCTestCase {
         XCTAssertEqual(SysfsCacheTopology.typeCode("Unified"), 2)
         XCTAssertNil(SysfsCacheTopology.typeCode("Generic"))
     }
+
+    /// Only cpuN directories count (not cpufreq, cpuidle or a bare "cpu"); sockets are the
+    /// distinct package ids among them.
+    func testSocketsAreTheDistinctPackagesOfTheNumberedCPUs() {
+        let t = TemporaryDirectory("sysfs")
+        for (cpu, package) in [(0, "0"), (1, "0"), (2, "1"), (3, "1")] {
+            t.write("devices/system/cpu/cpu\(cpu)/topology/physical_package_id", package + "\n")
+        }
+        for other in ["cpufreq", "cpuidle", "cpu", "cpu1x"] {
+            t.write("devices/system/cpu/\(other)/topology/physical_package_id", "7\n")
+        }
+        XCTAssertEqual(SysfsSockets.count(sysfsRoot: t.path), 2)
+        XCTAssertEqual(SysfsSockets.count(sysfsRoot: t.sub("missing")), 0)
+    }
 }
 
 final class EDACLabelsTests: XCTestCase {
@@ -150,5 +164,27 @@ final class EDACLabelsTests: XCTestCase {
                        [.init("branch", 1), .init("channel", 0), .init("slot", 2)])
         XCTAssertEqual(EDACLabels.parseLocation("garbage channel x slot 3\n"), [.init("slot", 3)])
         XCTAssertEqual(EDACLabels.parseLocation(""), [])
+    }
+}
+
+/// The one whole-file reader SMBIOS, state files and sysfs attributes share.
+final class SysfsIOTests: XCTestCase {
+    func testAFileOfExactlyTheLimitIsReadAndOneByteMoreIsTooLarge() {
+        let t = TemporaryDirectory("sysfs")
+        let exact = t.write("exact", String(repeating: "x", count: 5000))
+        let over = t.write("over", String(repeating: "x", count: 5001))
+        XCTAssertEqual(SysfsIO.readBytes(exact, limit: 5000), .success(Array(repeating: UInt8(ascii: "x"), count: 5000)))
+        XCTAssertEqual(SysfsIO.readBytes(over, limit: 5000), .failure(.tooLarge))
+        XCTAssertEqual(SysfsIO.read(t.sub("missing")), .failure(.failed(errno: ENOENT)))
+        XCTAssertEqual(SysfsIO.readBytes(t.path, limit: 10), .failure(.failed(errno: EISDIR)))
+        XCTAssertEqual(SysfsIO.read(t.write("empty", "")), .success(""))
+    }
+
+    func testAnSMBIOSTableAboveTheLimitIsTooLarge() {
+        let t = TemporaryDirectory("sysfs")
+        let table = t.write("firmware/dmi/tables/DMI", String(repeating: "\0", count: SMBIOS.sizeLimit + 1))
+        XCTAssertThrowsError(try SMBIOS.load(sysfsRoot: t.path)) { error in
+            XCTAssertEqual(error as? SMBIOSError, .tooLarge(path: table))
+        }
     }
 }

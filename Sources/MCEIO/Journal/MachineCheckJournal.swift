@@ -50,7 +50,8 @@ extension JournalEntry {
         if record.carries(fieldAt: RecordOffset.cpuid) { e.addHex("MCE_CPUID", UInt64(record.cpuid)) }
         // Zero means the kernel gave no time; journald's own timestamp is the reception time.
         if record.time != 0 { e.addDecimal("MCE_TIME", record.time) }
-        e.add("MCE_CPUVENDOR", vendorName(record.cpuvendor))
+        // Unlike the decoded text, the field names vendors newer than upstream's table.
+        e.add("MCE_CPUVENDOR", CPUIdentity.kernelVendorName(record.cpuvendor) ?? "vendor " + Format.decimal(record.cpuvendor))
 
         if let d = dimm {
             e.add("DIMM", d)
@@ -169,23 +170,6 @@ extension JournalEntry {
         }
     }
 
-    /// MCE_CPUVENDOR: the kernel's X86_VENDOR_* number as a name (arch/x86/include/asm/processor.h).
-    public static func vendorName(_ v: UInt8) -> String {
-        switch v {
-        case 0: return "Intel"
-        case 1: return "Cyrix"
-        case 2: return "AMD"
-        case 3: return "UMC"
-        case 5: return "Centaur"
-        case 7: return "Transmeta"
-        case 8: return "NSC"
-        case 9: return "Hygon"
-        case 10: return "Zhaoxin"
-        case 11: return "Vortex"
-        default: return "vendor " + Format.decimal(v)
-        }
-    }
-
     /// Control characters (a newline in a DIMM label) would break MESSAGE's one line.
     static func oneLine(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) else { return s }
@@ -198,25 +182,12 @@ extension JournalEntry {
     mutating func addHex(_ name: String, _ v: UInt64) {
         add(name) { out in
             out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "x"))
-            var shift = v == 0 ? 0 : (63 - v.leadingZeroBitCount) / 4 * 4
-            while shift >= 0 {
-                let nib = UInt8(truncatingIfNeeded: (v >> UInt64(shift)) & 0xf)
-                out.append(nib < 10 ? 0x30 + nib : 0x57 + nib)
-                shift -= 4
-            }
+            Format.appendHex(v, to: &out)
         }
     }
 
     /// Unsigned decimal.
     mutating func addDecimal(_ name: String, _ v: UInt64) {
-        add(name) { out in
-            let first = out.count
-            var x = v
-            repeat {
-                out.append(0x30 + UInt8(truncatingIfNeeded: x % 10))
-                x /= 10
-            } while x != 0
-            out[first...].reverse()
-        }
+        add(name) { out in Format.appendDecimal(v, to: &out) }
     }
 }

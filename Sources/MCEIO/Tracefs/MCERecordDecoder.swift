@@ -36,6 +36,17 @@ public struct MCERecordDecoder: Sendable {
             default: return false
             }
         }
+
+        /// Where an optional field sits in struct mce: a record without it ends there.
+        var recordOffset: Int? {
+            switch self {
+            case .synd: return RecordOffset.synd
+            case .ipid: return RecordOffset.ipid
+            case .ppin: return RecordOffset.ppin
+            case .microcode: return RecordOffset.microcode
+            default: return nil
+            }
+        }
     }
 
     struct Slot: Sendable {
@@ -57,10 +68,10 @@ public struct MCERecordDecoder: Sendable {
 
     public init(format: TraceEventFormat) throws {
         var slots: [Slot] = []
-        var absent: [String] = []
+        var absent: [Target] = []
         for target in Target.allCases {
             guard let field = format.field(named: target.fieldName) else {
-                if target.isOptional { absent.append(target.fieldName); continue }
+                if target.isOptional { absent.append(target); continue }
                 throw TraceFormatError(file: format.file, .missingField(target.fieldName))
             }
             guard field.location == .inline else {
@@ -74,13 +85,10 @@ public struct MCERecordDecoder: Sendable {
             slots.append(Slot(target: target, offset: field.offset, size: field.size))
         }
         self.eventID = format.id
-        self.absentFields = absent
+        self.absentFields = absent.map(\.fieldName)
         self.slots = slots
         self.payloadSize = slots.reduce(0) { Swift.max($0, $1.offset + $1.size) }
-        let offsets: [Target: Int] = [.synd: RecordOffset.synd, .ipid: RecordOffset.ipid,
-                                      .ppin: RecordOffset.ppin, .microcode: RecordOffset.microcode]
-        self.recordLength = absent.compactMap { name in Target.allCases.first { $0.fieldName == name }.flatMap { offsets[$0] } }
-            .min() ?? MachineCheckRecord.currentLength
+        self.recordLength = absent.compactMap(\.recordOffset).min() ?? MachineCheckRecord.currentLength
     }
 
     /// The record in one payload (which starts with `common_type`), `finished`, with the

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// The few file-system calls the tracefs source needs, each wrapped once with errors that
@@ -66,16 +67,10 @@ enum TracefsFiles {
         return st.st_size > 0 ? .file : .kernel
     }
 
-    /// `f_type` from fstatfs(2). Swift's Glibc module leaves out <sys/vfs.h>, so the function
-    /// is looked up at run time; `f_type` is the first member (a `long`) of `struct statfs`.
+    /// `f_type` from fstatfs(2), or nil when the file system cannot be asked.
     static func fileSystemMagic(_ fd: Int32) -> Int? {
-        typealias FStatFS = @convention(c) (Int32, UnsafeMutableRawPointer) -> Int32
-        guard let symbol = dlsym(nil, "fstatfs") else { return nil }
-        let fstatfs = unsafeBitCast(symbol, to: FStatFS.self)
-        // struct statfs is 120 bytes on x86-64; the buffer is generous for other ABIs.
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
-        defer { buffer.deallocate() }
-        guard fstatfs(fd, buffer) == 0 else { return nil }
-        return buffer.load(as: Int.self)
+        var fs = statfs()
+        guard fstatfs(fd, &fs) == 0 else { return nil }
+        return Int(fs.f_type)
     }
 }

@@ -159,16 +159,6 @@ public struct TracefsSource {
         if let firstError { throw firstError }
     }
 
-    /// As `drain(into:)`, for only the pipes `poll()` reported ready.
-    public mutating func drain(readyDescriptors: [Int32], into body: (TracefsItem) -> Void) throws {
-        var firstError: Error? = nil
-        for fd in readyDescriptors {
-            if let pipe = pipes.first(where: { $0.fd == fd }) { drain(pipe, firstError: &firstError, body) }
-        }
-        updatePollDescriptors()
-        if let firstError { throw firstError }
-    }
-
     /// Closes every pipe (the instance and its enabled events stay, so nothing is lost
     /// until the next start). Copies of a source share its pipes: close one of them only.
     public mutating func close() {

@@ -38,19 +38,29 @@ public struct CPUIdentity: Sendable, Equatable {
         return eax
     }
 
-    public static func vendorName(_ v: UInt8) -> String {
+    /// The kernel's X86_VENDOR_* numbers (arch/x86/include/asm/processor.h); nil for the
+    /// unused 4 and 6 and for numbers past the last vendor.
+    public static func kernelVendorName(_ v: UInt8) -> String? {
         switch v {
         case 0: return "Intel"
         case 1: return "Cyrix"
         case 2: return "AMD"
         case 3: return "UMC"
-        case 4: return "vendor 4"
         case 5: return "Centaur"
-        case 6: return "vendor 6"
         case 7: return "Transmeta"
         case 8: return "NSC"
-        default: return "Unknown vendor"
+        case 9: return "Hygon"
+        case 10: return "Zhaoxin"
+        case 11: return "Vortex"
+        default: return nil
         }
+    }
+
+    /// The name in decoded text ("CPUID Vendor ..."): upstream's table, which ends at NSC
+    /// and names the gaps by number, so newer vendors read as "Unknown vendor" there.
+    public static func vendorName(_ v: UInt8) -> String {
+        guard v <= 8 else { return "Unknown vendor" }
+        return kernelVendorName(v) ?? "vendor " + Format.decimal(v)
     }
 
     /// Kernel X86_VENDOR_* values used here.

@@ -47,7 +47,7 @@ public struct JSONWriter: Sendable {
     public mutating func integer<T: BinaryInteger>(_ v: T) {
         separate()
         if v < 0 { bytes.append(UInt8(ascii: "-")) }
-        appendDecimal(v.magnitude)
+        Format.appendDecimal(UInt64(truncatingIfNeeded: v.magnitude), to: &bytes)
     }
 
     public mutating func bool(_ v: Bool) { separate(); bytes.append(contentsOf: (v ? "true" : "false").utf8) }
@@ -89,24 +89,12 @@ public struct JSONWriter: Sendable {
             case 0x0c: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "f"))
             case 0..<0x20:
                 bytes.append(contentsOf: "\\u00".utf8)
-                bytes.append(JSONWriter.hexDigit(c >> 4)); bytes.append(JSONWriter.hexDigit(c & 0xf))
+                Format.appendHex(UInt64(c), width: 2, to: &bytes)
             default: bytes.append(c)
             }
         }
         bytes.append(UInt8(ascii: "\""))
     }
-
-    private mutating func appendDecimal<T: BinaryInteger>(_ v: T) {
-        let first = bytes.count
-        var x = v
-        repeat {
-            bytes.append(0x30 + UInt8(truncatingIfNeeded: x % 10))
-            x /= 10
-        } while x != 0
-        bytes[first...].reverse()
-    }
-
-    static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 + n : 0x57 + n }
 
     /// Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
     public static func isValidUTF8<Bytes: Collection>(_ s: Bytes) -> Bool where Bytes.Element == UInt8 {

@@ -37,43 +37,51 @@ public struct TextBuffer: Sendable, Equatable {
 
     /// `%llx` / `%x`: lower-case hex, no prefix; `width` pads with zeros (`%02x`, `%016llx`).
     public mutating func hex<T: BinaryInteger>(_ v: T, width: Int = 0) {
-        let value = UInt64(truncatingIfNeeded: v)
-        let digits = max(1, (67 - value.leadingZeroBitCount) / 4)   // nibbles, at least one
-        if width > digits { for _ in 0..<(width - digits) { bytes.append(0x30) } }
-        var shift = UInt64(digits - 1) * 4
-        while true {
-            let d = UInt8((value >> shift) & 0xf)
-            bytes.append(d < 10 ? 0x30 + d : 0x57 + d)
-            if shift == 0 { break }
-            shift -= 4
-        }
+        Format.appendHex(UInt64(truncatingIfNeeded: v), width: width, to: &bytes)
     }
 
     /// `%u` / `%llu` for unsigned, `%d` for signed values.
     public mutating func decimal<T: BinaryInteger>(_ v: T, width: Int = 0) {
         if v < 0 {
             bytes.append(0x2d)
-            decimal(UInt64(truncatingIfNeeded: 0 &- Int64(v)), width: width > 0 ? width - 1 : 0)
+            Format.appendDecimal(UInt64(truncatingIfNeeded: 0 &- Int64(v)), width: width > 0 ? width - 1 : 0, to: &bytes)
             return
         }
-        var value = UInt64(v)
-        var digits = 0
-        var probe = value
-        repeat { digits += 1; probe /= 10 } while probe != 0
-        if width > digits { for _ in 0..<(width - digits) { bytes.append(0x30) } }
-        let end = bytes.count + digits
-        for _ in 0..<digits { bytes.append(0x30) }
-        var i = end - 1
-        repeat {
-            bytes[i] = UInt8(0x30 + value % 10)
-            value /= 10
-            i -= 1
-        } while value != 0
+        Format.appendDecimal(UInt64(v), width: width, to: &bytes)
     }
 }
 
-/// Formatting helpers that return strings (for messages and journal fields).
+/// Number formatting: the byte-appending primitives every writer of text (TextBuffer,
+/// JSONWriter, journal fields) uses, and helpers that return strings for messages.
 public enum Format {
+    /// Unsigned decimal appended to `out`; `width` pads with leading zeros.
+    @inlinable
+    public static func appendDecimal(_ v: UInt64, width: Int = 0, to out: inout [UInt8]) {
+        // Least significant digit first, then the run is reversed: no digit count up front.
+        let first = out.count
+        var x = v
+        repeat {
+            out.append(0x30 + UInt8(truncatingIfNeeded: x % 10))
+            x /= 10
+        } while x != 0
+        while out.count - first < width { out.append(0x30) }
+        out[first...].reverse()
+    }
+
+    /// Lower-case hex without prefix appended to `out`; `width` pads with leading zeros.
+    @inlinable
+    public static func appendHex(_ v: UInt64, width: Int = 0, to out: inout [UInt8]) {
+        let digits = max(1, (67 - v.leadingZeroBitCount) / 4)   // nibbles, at least one
+        if width > digits { for _ in 0..<(width - digits) { out.append(0x30) } }
+        var shift = UInt64(digits - 1) * 4
+        while true {
+            let d = UInt8(truncatingIfNeeded: (v >> shift) & 0xf)
+            out.append(d < 10 ? 0x30 + d : 0x57 + d)
+            if shift == 0 { break }
+            shift -= 4
+        }
+    }
+
     public static func hex<T: BinaryInteger>(_ v: T, width: Int = 0) -> String {
         var t = TextBuffer(capacity: 20)
         t.hex(v, width: width)
