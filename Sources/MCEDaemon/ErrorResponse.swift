@@ -77,8 +77,9 @@ public final class ErrorResponse: ClientReports {
         let twoLayers = edac.dimms.allSatisfy {
             $0.location.count == 2 && $0.location[0].layer == "channel" && ["slot", "dimm"].contains($0.location[1].layer)
         }
-        guard twoLayers, controllers == Set(0..<SysfsSockets.count(sysfsRoot: configuration.sysfsRoot)) else {
-            notice(6, "EDAC DIMM labels are not used for accounting: \(controllers.count) memory controllers for \(SysfsSockets.count(sysfsRoot: configuration.sysfsRoot)) sockets, or locations other than channel and slot (labels still come with each ras:mc_event)")
+        let sockets = SysfsSockets.count(sysfsRoot: configuration.sysfsRoot)
+        guard twoLayers, controllers == Set(0..<sockets) else {
+            notice(6, "EDAC DIMM labels are not used for accounting: \(controllers.count) memory controllers for \(sockets) sockets, or locations other than channel and slot (labels still come with each ras:mc_event)")
             return
         }
         for d in edac.dimms {
@@ -229,10 +230,7 @@ public final class ErrorResponse: ClientReports {
         switch runner.start(launch, now: TriggerRunner.monotonicMicroseconds()) {
         case .started(let pid):
             running[pid] = request
-        case .refused(let reason):
-            triggerCounts[request.key.rawValue, default: .init()].failed += 1
-            triggerEntry(request, exit: "not run: \(reason)", priority: 3)
-        case .failed(_, let reason):
+        case .refused(let reason), .failed(_, let reason):
             triggerCounts[request.key.rawValue, default: .init()].failed += 1
             triggerEntry(request, exit: "not run: \(reason)", priority: 3)
         }

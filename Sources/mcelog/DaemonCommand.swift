@@ -7,13 +7,13 @@ import MCEResponse
 /// `mcelog --daemon` and the one-shot kernel read (cron, kernel trigger): pick the source,
 /// read the configuration, run the daemon.
 enum DaemonCommand {
-    enum SourceChoice: String { case auto, tracefs, device }
+    enum SourceChoice: String, CaseIterable { case auto, tracefs, device }
 
     /// `o` already holds the configuration's [global] options under the command line's.
     static func run(_ o: CommandLineOptions, config: ConfigFile, daemonMode: Bool) -> Int32 {
         let choiceText: String
         do {
-            let configured = try config.choice("source", "type", ["auto", "tracefs", "device"])
+            let configured = try config.choice("source", "type", SourceChoice.allCases.map(\.rawValue))
             choiceText = o.source ?? configured ?? "auto"
         } catch { fail("\(error)") }
         guard let choice = SourceChoice(rawValue: choiceText) else {

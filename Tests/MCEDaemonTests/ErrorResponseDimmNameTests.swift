@@ -21,7 +21,7 @@ final class ErrorResponseDimmNameTests: XCTestCase {
         let out = RecordFormatter().format(r, cpuType: .sandyBridgeEP)
         XCTAssertEqual(out.facts.dimm, 1)
         XCTAssertEqual(response.dimmName(for: r, facts: out.facts), "DIMM_C3")
-        response.handle(DecodedRecord(record: r, facts: out.facts, text: out.text, dimmName: nil, source: "test"))
+        response.handle(DecodedRecord(record: r, facts: out.facts, text: out.text, dimmName: nil))
         XCTAssertEqual(response.engine.counters.dimms, [DimmKey(socket: 0, channel: 1, dimm: 1): .init(),
                                                         DimmKey(socket: 0, channel: 1, dimm: 2): .init(corrected: 1)])
     }
