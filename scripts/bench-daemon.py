@@ -107,7 +107,9 @@ def daemon_run(work, index, report_idle):
     watcher.join()
     sock.close()
     subprocess.run(["journalctl", "--sync"], capture_output=True)
-    with subprocess.Popen(["journalctl", "-o", "json", f"_PID={proc.pid}"], stdout=subprocess.PIPE, text=True) as jc:
+    # _PID alone can match an earlier process that had the same pid: only this run's entries.
+    with subprocess.Popen(["journalctl", "-o", "json", f"_PID={proc.pid}", f"--since=@{daemon.started_wall:.6f}"],
+                          stdout=subprocess.PIPE, text=True) as jc:
         stored = sum(1 for line in jc.stdout if '"MCE_STATUS"' in line)
     last = [m for m in statuses if "STATUS=" in m]
     return (stored / elapsed, records - stored, proc.returncode, peak[0],

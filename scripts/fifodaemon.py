@@ -29,6 +29,7 @@ class FifoDaemon:
         env = dict(os.environ, NOTIFY_SOCKET=notify)
         env.pop("WATCHDOG_USEC", None)
         self.started = time.monotonic()
+        self.started_wall = time.time()
         self.proc = subprocess.Popen(list(prefix) + [mcelog, "--daemon", "--foreground", "--config-file", self.config,
                                                      "--tracefs", t, "--logfile", os.path.join(work, name + ".log")]
                                      + list(extra), env=env, stderr=stderr)

@@ -65,7 +65,9 @@ public enum Format {
             x /= 10
         } while x != 0
         while out.count - first < width { out.append(0x30) }
-        out[first...].reverse()
+        // Swapped in place: reversing the slice `out[first...]` copied it (a malloc per number).
+        var i = first, j = out.count - 1
+        while i < j { out.swapAt(i, j); i += 1; j -= 1 }
     }
 
     /// Lower-case hex without prefix appended to `out`; `width` pads with leading zeros.
